@@ -31,7 +31,10 @@ contract Marketplace is IMarketplace, MarketplaceStorage, AccessControl, Reentra
     uint32 public constant MAX_HOURS = 24 * 365;
     uint256 public constant MAX_METADATA_BYTES = 4096;
     uint256 public constant MAX_BATCH = 50;
-    uint256 public constant MAX_TOKENS = 255;
+    uint256 public constant MAX_TOKENS = 32;
+
+    /// @notice Payment token 0, fixed at deployment, so the common path needs no registry read.
+    address public immutable DEFAULT_TOKEN;
 
     /// @param admin Receives every role; hand them out and renounce as the deployment requires.
     /// @param initialToken First allow-listed payment token (FTNS).
@@ -46,6 +49,7 @@ contract Marketplace is IMarketplace, MarketplaceStorage, AccessControl, Reentra
         if (admin == address(0) || treasury_ == address(0) || initialToken == address(0)) {
             revert Errors.Marketplace_ZeroAddress();
         }
+        DEFAULT_TOKEN = initialToken;
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         _grantRole(PAUSER_ROLE, admin);
         _grantRole(ARBITER_ROLE, admin);
@@ -66,7 +70,7 @@ contract Marketplace is IMarketplace, MarketplaceStorage, AccessControl, Reentra
     function createListing(ListingParams calldata params) external returns (uint256 listingId) {
         Config memory config = _config;
         if (config.paused) revert Errors.Marketplace_Paused();
-        listingId = _createListing(params, config.listingCount + 1);
+        listingId = _createListing(params, config.listingCount + 1, config.allowedTokens);
         _config.listingCount = uint64(listingId);
     }
 
@@ -78,7 +82,7 @@ contract Marketplace is IMarketplace, MarketplaceStorage, AccessControl, Reentra
         if (count == 0 || count > MAX_BATCH) revert Errors.Marketplace_InvalidBatchSize(count, MAX_BATCH);
         firstListingId = config.listingCount + 1;
         for (uint256 i; i < count; ++i) {
-            _createListing(params[i], firstListingId + i);
+            _createListing(params[i], firstListingId + i, config.allowedTokens);
         }
         _config.listingCount = uint64(firstListingId + count - 1);
     }
@@ -105,7 +109,7 @@ contract Marketplace is IMarketplace, MarketplaceStorage, AccessControl, Reentra
     function updateCapacity(uint256 listingId, uint16 capacity) external {
         Listing storage listing = _providerListing(listingId);
         if (capacity == 0) revert Errors.Marketplace_ZeroCapacity();
-        listing.capacity = capacity;
+        listing.extraCapacity = capacity - 1;
         emit ListingCapacityUpdated(listingId, capacity);
     }
 
@@ -120,8 +124,8 @@ contract Marketplace is IMarketplace, MarketplaceStorage, AccessControl, Reentra
     /// @inheritdoc IMarketplace
     function setListingActive(uint256 listingId, bool active) external {
         Listing storage listing = _providerListing(listingId);
-        if (listing.active == active) revert Errors.Marketplace_ListingStatusUnchanged(listingId, active);
-        listing.active = active;
+        if (listing.inactive != active) revert Errors.Marketplace_ListingStatusUnchanged(listingId, active);
+        listing.inactive = !active;
         emit ListingStatusChanged(listingId, active);
     }
 
@@ -149,7 +153,7 @@ contract Marketplace is IMarketplace, MarketplaceStorage, AccessControl, Reentra
         bytes32 r,
         bytes32 s
     ) external nonReentrant returns (uint256 rentalId) {
-        address token = _tokens[_existingListing(listingId).tokenIndex];
+        address token = _tokenAt(_existingListing(listingId).tokenIndex);
         // A permit seen in the mempool can be submitted by anyone first; that consumes its nonce and
         // makes ours revert, but leaves the allowance we need. So a failed permit is not fatal.
         try IERC20Permit(token).permit(msg.sender, address(this), permitValue, deadline, v, r, s) {} catch {}
@@ -209,7 +213,8 @@ contract Marketplace is IMarketplace, MarketplaceStorage, AccessControl, Reentra
     /// @inheritdoc IMarketplace
     function extend(uint256 rentalId, uint32 extraHours, uint96 maxPricePerHour) external nonReentrant {
         // Checks
-        if (_config.paused) revert Errors.Marketplace_Paused();
+        Config memory config = _config;
+        if (config.paused) revert Errors.Marketplace_Paused();
         Rental storage rental = _rentalInStatus(rentalId, RentalStatus.Active);
         if (msg.sender != rental.consumer) revert Errors.Marketplace_CallerNotConsumer(rentalId, msg.sender);
         uint256 currentEnd = _endsAt(rental);
@@ -218,13 +223,13 @@ contract Marketplace is IMarketplace, MarketplaceStorage, AccessControl, Reentra
         if (extraHours == 0 || totalHours > MAX_HOURS) revert Errors.Marketplace_InvalidHours(extraHours, MAX_HOURS);
         uint256 listingId = rental.listingId;
         Listing storage listing = _listings[listingId];
-        if (!listing.active) revert Errors.Marketplace_ListingInactive(listingId);
+        if (listing.inactive) revert Errors.Marketplace_ListingInactive(listingId);
         uint256 price = listing.pricePerHour;
         if (price > maxPricePerHour) revert Errors.Marketplace_PriceAboveMax(listingId, price, maxPricePerHour);
         uint256 newEnd = currentEnd + RentalMath.duration(extraHours);
         uint256 until = listing.availableUntil;
         if (until != 0 && newEnd > until) revert Errors.Marketplace_OutsideAvailability(listingId, currentEnd, newEnd);
-        address token = _allowedToken(listing.tokenIndex);
+        address token = _allowedToken(listing.tokenIndex, config.allowedTokens);
 
         // Effects
         uint256 extraAmount = price * extraHours;
@@ -437,13 +442,13 @@ contract Marketplace is IMarketplace, MarketplaceStorage, AccessControl, Reentra
         Listing storage l = _existingListing(listingId);
         return ListingView({
             provider: l.provider,
-            token: _tokens[l.tokenIndex],
+            token: _tokenAt(l.tokenIndex),
             pricePerHour: l.pricePerHour,
             availableFrom: l.availableFrom,
             availableUntil: l.availableUntil,
-            capacity: l.capacity,
+            capacity: uint16(uint256(l.extraCapacity) + 1),
             openRentals: l.openRentals,
-            active: l.active,
+            active: !l.inactive,
             ratingCount: l.ratingCount,
             ratingSum: l.ratingSum,
             metadataHash: l.metadataHash
@@ -484,7 +489,8 @@ contract Marketplace is IMarketplace, MarketplaceStorage, AccessControl, Reentra
 
     /// @inheritdoc IMarketplace
     function isPaymentToken(address token) external view returns (bool) {
-        return _tokenEntries[token].allowed;
+        TokenEntry memory entry = _tokenEntries[token];
+        return entry.listed && _isAllowed(entry.index, _config.allowedTokens);
     }
 
     /// @inheritdoc IMarketplace
@@ -531,29 +537,35 @@ contract Marketplace is IMarketplace, MarketplaceStorage, AccessControl, Reentra
                            INTERNAL: LISTINGS
     //////////////////////////////////////////////////////////////*/
 
-    function _createListing(ListingParams calldata p, uint256 listingId) private returns (uint256) {
+    function _createListing(ListingParams calldata p, uint256 listingId, uint32 allowedTokens)
+        private
+        returns (uint256)
+    {
         // Checks
-        TokenEntry memory entry = _tokenEntries[p.token];
-        if (!entry.allowed) revert Errors.Marketplace_TokenNotAllowed(p.token);
+        uint8 tokenIndex;
+        if (p.token != DEFAULT_TOKEN) {
+            TokenEntry memory entry = _tokenEntries[p.token];
+            if (!entry.listed) revert Errors.Marketplace_TokenNotAllowed(p.token);
+            tokenIndex = entry.index;
+        }
+        if (!_isAllowed(tokenIndex, allowedTokens)) revert Errors.Marketplace_TokenNotAllowed(p.token);
         if (p.pricePerHour == 0) revert Errors.Marketplace_ZeroPrice();
         if (p.capacity == 0) revert Errors.Marketplace_ZeroCapacity();
         _checkAvailability(p.availableFrom, p.availableUntil);
         _checkMetadata(p.metadata);
 
         // Effects
-        _listings[listingId] = Listing({
-            provider: msg.sender,
-            availableFrom: p.availableFrom,
-            availableUntil: p.availableUntil,
-            capacity: p.capacity,
-            pricePerHour: p.pricePerHour,
-            tokenIndex: entry.index,
-            active: true,
-            openRentals: 0,
-            ratingCount: 0,
-            ratingSum: 0,
-            metadataHash: keccak256(bytes(p.metadata))
-        });
+        Listing storage listing = _listings[listingId];
+        listing.provider = msg.sender;
+        listing.pricePerHour = p.pricePerHour;
+        listing.metadataHash = keccak256(bytes(p.metadata));
+        // Left untouched when all zero: the common listing never pays for its third slot here.
+        if (p.availableFrom != 0 || p.availableUntil != 0 || p.capacity != 1 || tokenIndex != 0) {
+            listing.availableFrom = p.availableFrom;
+            listing.availableUntil = p.availableUntil;
+            listing.extraCapacity = p.capacity - 1;
+            listing.tokenIndex = tokenIndex;
+        }
         emit ListingCreated(
             listingId, msg.sender, p.token, p.pricePerHour, p.availableFrom, p.availableUntil, p.capacity, p.metadata
         );
@@ -589,9 +601,17 @@ contract Marketplace is IMarketplace, MarketplaceStorage, AccessControl, Reentra
         }
     }
 
-    function _allowedToken(uint8 tokenIndex) private view returns (address token) {
-        token = _tokens[tokenIndex];
-        if (!_tokenEntries[token].allowed) revert Errors.Marketplace_TokenNotAllowed(token);
+    function _tokenAt(uint8 tokenIndex) private view returns (address) {
+        return tokenIndex == 0 ? DEFAULT_TOKEN : _tokens[tokenIndex];
+    }
+
+    function _allowedToken(uint8 tokenIndex, uint32 allowedTokens) private view returns (address token) {
+        token = _tokenAt(tokenIndex);
+        if (!_isAllowed(tokenIndex, allowedTokens)) revert Errors.Marketplace_TokenNotAllowed(token);
+    }
+
+    function _isAllowed(uint8 tokenIndex, uint32 allowedTokens) private pure returns (bool) {
+        return allowedTokens & (uint32(1) << tokenIndex) != 0;
     }
 
     /*//////////////////////////////////////////////////////////////
@@ -603,19 +623,20 @@ contract Marketplace is IMarketplace, MarketplaceStorage, AccessControl, Reentra
         Config memory config = _config;
         if (config.paused) revert Errors.Marketplace_Paused();
         Listing storage listing = _existingListing(listingId);
-        if (!listing.active) revert Errors.Marketplace_ListingInactive(listingId);
+        if (listing.inactive) revert Errors.Marketplace_ListingInactive(listingId);
         if (listing.provider == msg.sender) revert Errors.Marketplace_SelfRental(listingId);
         uint256 price = listing.pricePerHour;
         if (price > maxPricePerHour) revert Errors.Marketplace_PriceAboveMax(listingId, price, maxPricePerHour);
         if (hoursBooked == 0 || hoursBooked > MAX_HOURS) revert Errors.Marketplace_InvalidHours(hoursBooked, MAX_HOURS);
         uint256 open = listing.openRentals;
-        if (open >= listing.capacity) revert Errors.Marketplace_CapacityFull(listingId, listing.capacity);
+        uint256 capacity = uint256(listing.extraCapacity) + 1;
+        if (open >= capacity) revert Errors.Marketplace_CapacityFull(listingId, capacity);
         uint256 end = block.timestamp + RentalMath.duration(hoursBooked);
         uint256 until = listing.availableUntil;
         if (block.timestamp < listing.availableFrom || (until != 0 && end > until)) {
             revert Errors.Marketplace_OutsideAvailability(listingId, block.timestamp, end);
         }
-        address token = _allowedToken(listing.tokenIndex);
+        address token = _allowedToken(listing.tokenIndex, config.allowedTokens);
 
         // Effects
         uint256 amount = price * hoursBooked;
@@ -688,7 +709,7 @@ contract Marketplace is IMarketplace, MarketplaceStorage, AccessControl, Reentra
     function _refundConsumer(Rental storage rental, uint256 listingId, uint256 refund) private {
         Listing storage listing = _listings[listingId];
         listing.openRentals -= 1;
-        address token = _tokens[listing.tokenIndex];
+        address token = _tokenAt(listing.tokenIndex);
         _escrowed[token] -= refund;
         _credits[token][rental.consumer] += refund;
     }
@@ -696,7 +717,7 @@ contract Marketplace is IMarketplace, MarketplaceStorage, AccessControl, Reentra
     /// @dev Moves `gross` out of escrow: `gross - fee` to the provider's credit, `fee` to the protocol.
     function _payProvider(uint256 listingId, uint16 rentalFeeBps, uint256 gross) private returns (uint256 fee) {
         Listing storage listing = _listings[listingId];
-        address token = _tokens[listing.tokenIndex];
+        address token = _tokenAt(listing.tokenIndex);
         fee = RentalMath.fee(gross, rentalFeeBps);
         _escrowed[token] -= gross;
         _credits[token][listing.provider] += gross - fee;
@@ -728,7 +749,9 @@ contract Marketplace is IMarketplace, MarketplaceStorage, AccessControl, Reentra
             entry.listed = true;
             _tokens.push(token);
         }
-        entry.allowed = allowed;
+        uint32 bit = uint32(1) << entry.index;
+        uint32 allowedTokens = _config.allowedTokens;
+        _config.allowedTokens = allowed ? allowedTokens | bit : allowedTokens & ~bit;
         emit PaymentTokenSet(token, entry.index, allowed);
     }
 

@@ -1404,6 +1404,19 @@ export const marketplaceAbi = [
   },
   {
     "inputs": [],
+    "name": "DEFAULT_TOKEN",
+    "outputs": [
+      {
+        "internalType": "address",
+        "name": "",
+        "type": "address"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
     "name": "FEE_MANAGER_ROLE",
     "outputs": [
       {

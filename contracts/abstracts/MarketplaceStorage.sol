@@ -6,11 +6,11 @@ import {Config, Listing, Rental} from "../types/MarketplaceTypes.sol";
 /// @title MarketplaceStorage
 /// @notice State of the marketplace and nothing else, so the layout is read in one place.
 abstract contract MarketplaceStorage {
-    /// @dev Allow-list entry: `index` into `_tokens` (what listings store), plus flags.
+    /// @dev Registry entry: `index` into `_tokens`, which is what listings store. Whether the token is
+    /// allowed is a bit of `Config.allowedTokens`, read together with everything else a call needs.
     struct TokenEntry {
         uint8 index;
         bool listed;
-        bool allowed;
     }
 
     // slot: one packed word read by almost every call

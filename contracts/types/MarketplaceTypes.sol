@@ -25,22 +25,23 @@ struct ListingParams {
     string metadata; // JSON: title, description, category, resource_type, location, specifications
 }
 
-/// @notice Storage of one listing: three slots, all written once at creation.
+/// @notice Storage of one listing. Slot 2 encodes its common values as zero (capacity 1, open window,
+/// the default token, active), so the usual listing is created with two storage writes, not three.
 struct Listing {
     // slot 0
     address provider;
-    uint40 availableFrom;
-    uint40 availableUntil;
-    uint16 capacity;
-    // slot 1
     uint96 pricePerHour;
-    uint8 tokenIndex;
-    bool active;
+    // slot 1
+    bytes32 metadataHash;
+    // slot 2
+    uint40 availableFrom;
+    uint40 availableUntil; // 0 = open-ended
+    uint16 extraCapacity; // capacity - 1
+    uint8 tokenIndex; // 0 = the default token
+    bool inactive;
     uint16 openRentals; // Requested + Active + Disputed
     uint32 ratingCount;
     uint64 ratingSum;
-    // slot 2
-    bytes32 metadataHash;
 }
 
 /// @notice Storage of one rental: two slots at rent time, the third only once money is released.
@@ -84,4 +85,5 @@ struct Config {
     uint32 disputeTimeout;
     uint64 listingCount;
     uint64 rentalCount;
+    uint32 allowedTokens; // bit i set = payment token i is allowed
 }

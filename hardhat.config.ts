@@ -18,6 +18,8 @@ export default defineConfig({
     },
   },
   paths: {
+    // Mocks for attack tests compile with the sources but live under test/, not contracts/.
+    sources: { solidity: ["contracts", "test/mocks"] },
     tests: { mocha: "test/contracts", solidity: "test/fuzz" },
   },
   test: {

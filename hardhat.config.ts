@@ -1,6 +1,6 @@
 import { createRequire } from "node:module";
 import hardhatToolboxMochaEthers from "@nomicfoundation/hardhat-toolbox-mocha-ethers";
-import { defineConfig } from "hardhat/config";
+import { configVariable, defineConfig } from "hardhat/config";
 
 // The compiler comes from the pinned `solc` npm package, so builds work offline and are
 // reproducible; keep SOLC_VERSION equal to the version in package.json.
@@ -30,5 +30,13 @@ export default defineConfig({
   },
   networks: {
     localhost: { type: "http", url: process.env.RPC_URL ?? "http://127.0.0.1:8545" },
+    // Any EVM chain: values come from the environment or the encrypted keystore
+    // (`npx hardhat keystore set DEPLOYER_PRIVATE_KEY`), resolved only when this network is used.
+    target: {
+      type: "http",
+      chainType: "generic",
+      url: configVariable("TARGET_RPC_URL"),
+      accounts: [configVariable("DEPLOYER_PRIVATE_KEY")],
+    },
   },
 });

@@ -1,0 +1,3 @@
+import type { ApiDeps } from "../deps.js";
+
+export async function refreshIndexerGauges(_deps: ApiDeps): Promise<void> {}

@@ -1,0 +1,10 @@
+/** Every resource's routes, in one place so the OpenAPI document lists them all. */
+import type { ApiDeps } from "../deps.js";
+import type { ApiRouter } from "../router.js";
+import { accountRoutes } from "./account.js";
+import { authRoutes } from "./auth.js";
+
+export function registerRoutes(router: ApiRouter, deps: ApiDeps, hooks: { onKeyRevoked: (id: string) => void }): void {
+  authRoutes(router, deps);
+  accountRoutes(router, deps, hooks.onKeyRevoked);
+}

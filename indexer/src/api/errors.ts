@@ -4,7 +4,7 @@
  * a fault of ours is a 500, and its details stay in the log.
  */
 import type { ErrorRequestHandler, Response } from "express";
-import { ZodError } from "zod";
+import { ZodError } from "zod/v4";
 
 export type ProblemDetails = {
   type: string;

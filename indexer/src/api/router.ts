@@ -4,7 +4,7 @@
  * document, so the document cannot drift from what the server accepts.
  */
 import type { Express, NextFunction, Request, RequestHandler, Response } from "express";
-import { z, type ZodType } from "zod";
+import { z, type ZodType } from "zod/v4";
 import { fromZodError, MethodNotAllowedError } from "./errors.js";
 
 export type HttpMethod = "get" | "post" | "put" | "delete";

@@ -1,5 +1,5 @@
 /** Off-chain state a signed-in address owns: watchlist, saved searches, notification preferences, API keys. */
-import { z } from "zod";
+import { z } from "zod/v4";
 import { createApiKey, listApiKeys, revokeApiKey } from "../auth/api-keys.js";
 import { requireSession, sessionOf } from "../auth/session.js";
 import type { ApiDeps } from "../deps.js";

@@ -1,5 +1,5 @@
 /** Sign-In with Ethereum: nonce, verify (opens a session), sign out. */
-import { z } from "zod";
+import { z } from "zod/v4";
 import { bearerToken, requireSession, sessionOf } from "../auth/session.js";
 import { endSession, issueNonce, verifySiwe } from "../auth/siwe.js";
 import type { ApiDeps } from "../deps.js";

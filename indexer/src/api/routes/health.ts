@@ -1,5 +1,5 @@
 /** Liveness, readiness and Prometheus metrics. */
-import { z } from "zod";
+import { z } from "zod/v4";
 import type { ApiDeps } from "../deps.js";
 import { ServiceUnavailableError } from "../errors.js";
 import type { ApiRouter } from "../router.js";

@@ -1,6 +1,6 @@
 /** Building blocks every route's schema is made of. Bounded everywhere: no input reaches SQL unchecked. */
 import { getAddress, isAddress } from "viem";
-import { z } from "zod";
+import { z } from "zod/v4";
 
 export const MAX_UINT96 = (1n << 96n) - 1n;
 export const MAX_UINT256 = (1n << 256n) - 1n;

@@ -2,7 +2,7 @@
  * Listing filters, shared by GET /marketplace/resources (query string) and POST /marketplace/search
  * (JSON body), normalised into one `ListingFilters` the query builder understands.
  */
-import { z } from "zod";
+import { z } from "zod/v4";
 import { address, booleanParam, chainIdParam, cursor, dateRange, intParam, limit, listParam, MAX_UINT96, tokenAmount } from "./common.js";
 
 export type SpecOp = ">=" | "<=" | ">" | "<" | "=";

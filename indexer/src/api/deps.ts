@@ -2,6 +2,7 @@
 import type { QueryCache } from "./cache.js";
 import type { ApiChain, ApiConfig } from "./config.js";
 import type { ApiMetrics } from "./metrics.js";
+import type { CommitNotification } from "./notifications.js";
 
 export type QueryResultRows<T> = { rows: T[] };
 
@@ -29,4 +30,6 @@ export type ApiDeps = {
   metrics: ApiMetrics;
   /** The chain a request means: the one it names, or the default. */
   chain(chainId?: number): ApiChain;
+  /** Called for every commit the indexer announces (after the cache was dropped). */
+  commitListeners: Set<(notification: CommitNotification) => void>;
 };

@@ -51,6 +51,7 @@ export async function createServer({ db, logger, config: input, defaultMetrics }
     config,
     cache,
     metrics,
+    commitListeners: new Set(),
     chain(chainId) {
       const chain = chainId === undefined ? config.chains[0] : config.chains.find((c) => c.chainId === chainId);
       if (!chain) throw new NotFoundError(chainId === undefined ? "no chain is configured" : `chain ${chainId} is not served here`);
@@ -117,6 +118,7 @@ export async function createServer({ db, logger, config: input, defaultMetrics }
   async function onCommit(notification: CommitNotification): Promise<void> {
     metrics.commitsSeen.inc({ kind: notification.kind });
     cache.invalidate(notification.chainId);
+    for (const listener of deps.commitListeners) listener(notification);
     await ws.onCommit(notification);
   }
 

@@ -88,7 +88,7 @@ export const listResourcesQuery = z
     spec: listParam(specExpression, 10)
       .optional()
       .meta({ description: "Specification filters KEY OP VALUE, repeatable or comma-separated: memory_gb>=16, gpu=A100" }),
-    sort: sortParam("newest"),
+    sort: sortParam("newest").refine((s) => s !== "relevance", "relevance needs a text query: use POST /marketplace/search"),
     limit,
     cursor,
     include_total: booleanParam.default(true).meta({ description: "Count all matches (default true)" }),

@@ -1,0 +1,156 @@
+/**
+ * Free text to a tsquery with prefix matching and typo tolerance that works the same on PGlite and
+ * Postgres (no pg_trgm needed). The vocabulary is the set of lexemes in the listings' search vectors
+ * (ts_stat), held in memory per chain and refreshed after commits; a query word that matches no
+ * lexeme, not even as a prefix, is widened to the lexemes within a small edit distance.
+ */
+import type { ApiDb } from "../deps.js";
+import type { TextQuery } from "./listings.js";
+
+const MAX_TERMS = 8;
+
+/** Lower-case words of letters and digits: nothing else reaches the tsquery text. */
+export function queryWords(text: string): string[] {
+  return (text.toLowerCase().normalize("NFKD").match(/[a-z0-9]+/g) ?? []).slice(0, MAX_TERMS);
+}
+
+/** Damerau-free Levenshtein with an early exit past `max`. */
+export function editDistance(a: string, b: string, max: number): number {
+  if (Math.abs(a.length - b.length) > max) return max + 1;
+  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    let rowMin = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      const value = Math.min((previous[j] as number) + 1, (current[j - 1] as number) + 1, (previous[j - 1] as number) + cost);
+      current.push(value);
+      if (value < rowMin) rowMin = value;
+    }
+    if (rowMin > max) return max + 1;
+    previous = current;
+  }
+  return previous[b.length] as number;
+}
+
+export type Vocabulary = {
+  /** Sorted lexemes with at least one letter (numbers and ids are no use for typo matching). */
+  words: string[];
+  has(prefix: string): boolean;
+  near(word: string): string[];
+};
+
+export function buildVocabulary(lexemes: string[]): Vocabulary {
+  const words = [...new Set(lexemes.filter((w) => /[a-z]/.test(w) && w.length >= 2 && w.length <= 30))].sort();
+  const byLength = new Map<number, string[]>();
+  for (const w of words) {
+    const list = byLength.get(w.length) ?? [];
+    list.push(w);
+    byLength.set(w.length, list);
+  }
+  return {
+    words,
+    has(prefix) {
+      let lo = 0;
+      let hi = words.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if ((words[mid] as string) < prefix) lo = mid + 1;
+        else hi = mid;
+      }
+      return lo < words.length && (words[lo] as string).startsWith(prefix);
+    },
+    near(word) {
+      // One edit for short words, two for long ones: "nvidai" → "nvidia", "gpus" is a prefix anyway.
+      const max = word.length <= 4 ? 1 : 2;
+      const found: { w: string; d: number }[] = [];
+      for (let len = word.length - max; len <= word.length + max; len++) {
+        for (const candidate of byLength.get(len) ?? []) {
+          const d = editDistance(word, candidate, max);
+          if (d <= max) found.push({ w: candidate, d });
+        }
+      }
+      return found.sort((a, b) => a.d - b.d || a.w.localeCompare(b.w)).slice(0, 5).map((f) => f.w);
+    },
+  };
+}
+
+/**
+ * `'gpu':*` per word (the english configuration stems it), ANDed; a word whose stem is unknown to the
+ * vocabulary, even as a prefix, becomes `('word':* | 'fix1' | 'fix2')`. `stems` maps each word to its
+ * english stem (from the database, so it is the same stemmer that built the vectors).
+ */
+export function buildTextQuery(words: string[], stems: Map<string, string>, vocabulary?: Vocabulary): TextQuery | undefined {
+  const kept = words.filter((w) => stems.get(w) !== "");
+  if (kept.length === 0) return undefined;
+  const parts = kept.map((word) => {
+    const exact = `'${word}':*`;
+    const stem = stems.get(word) ?? word;
+    if (!vocabulary || word.length < 3 || /^[0-9]+$/.test(word) || vocabulary.has(stem) || vocabulary.has(word)) return exact;
+    const fixes = [...new Set([...vocabulary.near(stem), ...vocabulary.near(word)])].slice(0, 5);
+    return fixes.length ? `(${[exact, ...fixes.map((f) => `'${f}'`)].join(" | ")})` : exact;
+  });
+  return { tsquery: parts.join(" & ") };
+}
+
+const stemCache = new Map<string, string>();
+
+/** English stems of the words, as the database computes them (memoised: the words repeat). */
+export async function stemWords(db: ApiDb, words: string[]): Promise<Map<string, string>> {
+  const missing = words.filter((w) => !stemCache.has(w));
+  if (missing.length > 0) {
+    const { rows } = await db.query<{ w: string; s: string | null }>(
+      "SELECT w, (ts_lexize('english_stem', w))[1] AS s FROM unnest($1::text[]) AS w",
+      [missing],
+    );
+    if (stemCache.size > 50_000) stemCache.clear();
+    // A stop word stems to nothing ("" here) and is left out of the query.
+    for (const r of rows) stemCache.set(r.w, r.s ?? "");
+  }
+  return new Map(words.map((w) => [w, stemCache.get(w) ?? w]));
+}
+
+/** Vocabulary per chain, loaded lazily and rebuilt (in the background) after commits. */
+export function createVocabularyStore(db: ApiDb, onError: (error: unknown) => void) {
+  const vocabularies = new Map<number, Vocabulary>();
+  const loading = new Map<number, Promise<Vocabulary>>();
+  const stale = new Set<number>();
+
+  async function load(chainId: number): Promise<Vocabulary> {
+    // ts_stat runs the inner query itself, so the chain id is spliced as a validated integer.
+    if (!Number.isSafeInteger(chainId)) throw new Error("bad chain id");
+    const { rows } = await db.query<{ word: string }>(
+      `SELECT word FROM ts_stat('SELECT search_vector FROM listings WHERE chain_id = ${chainId}') WHERE length(word) BETWEEN 2 AND 30`,
+    );
+    const vocabulary = buildVocabulary(rows.map((r) => r.word));
+    vocabularies.set(chainId, vocabulary);
+    return vocabulary;
+  }
+
+  function refresh(chainId: number): Promise<Vocabulary> {
+    let pending = loading.get(chainId);
+    if (!pending) {
+      pending = load(chainId).finally(() => loading.delete(chainId));
+      loading.set(chainId, pending);
+    }
+    return pending;
+  }
+
+  return {
+    async get(chainId: number): Promise<Vocabulary | undefined> {
+      const current = vocabularies.get(chainId);
+      if (current) {
+        if (stale.delete(chainId)) refresh(chainId).catch(onError);
+        return current;
+      }
+      return refresh(chainId).catch((error) => {
+        onError(error);
+        return undefined;
+      });
+    },
+    /** New listings may bring new words; rebuild on the next search, not on every commit. */
+    invalidate(chainId: number) {
+      stale.add(chainId);
+    },
+  };
+}

@@ -37,6 +37,8 @@ export type BenchWorld = {
   consumers: Actor[];
   keeper: Actor;
   abis: { provider: Abi; consumer: Abi; keeper: Abi };
+  /** Marketplace events the deployment itself emitted (settings, roles). */
+  deployEvents: number;
 };
 
 export type DeployWorldParameters = {
@@ -154,6 +156,10 @@ export async function deployBenchWorld({
     })
   );
 
+  const deployLogs = await rpc<unknown[]>("eth_getLogs", [
+    { address: marketplace, fromBlock: toHex(startBlock), toBlock: "latest" },
+  ]);
+
   return {
     chainId,
     startBlock,
@@ -165,5 +171,6 @@ export async function deployBenchWorld({
     consumers: consumerActors,
     keeper,
     abis: { provider: providerArtifact.abi, consumer: consumerArtifact.abi, keeper: keeperArtifact.abi },
+    deployEvents: deployLogs.length,
   };
 }

@@ -11,6 +11,8 @@ export type QueryResultRows<T> = { rows: T[] };
  * subscriptions (PGlite and node-postgres both support LISTEN).
  */
 export interface ApiDb {
+  /** Schema the mirror lives in; commit notifications for other schemas are ignored. */
+  readonly schema?: string;
   query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<QueryResultRows<T>>;
   listen?(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
 }

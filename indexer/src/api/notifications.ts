@@ -6,6 +6,8 @@ export type CommitNotification = {
   toBlock: number;
   /** `reorg`: rows from `fromBlock` on were rolled back (and possibly replaced). */
   kind: "block" | "reorg";
+  /** Schema the batch was written to (several mirrors may share one database). */
+  schema?: string;
 };
 
 export function parseCommitNotification(payload: string): CommitNotification | undefined {
@@ -16,7 +18,8 @@ export function parseCommitNotification(payload: string): CommitNotification | u
     const toBlock = Number(raw.toBlock ?? raw.fromBlock);
     const kind = raw.kind === "reorg" ? "reorg" : "block";
     if (!Number.isSafeInteger(chainId) || !Number.isSafeInteger(fromBlock) || !Number.isSafeInteger(toBlock)) return undefined;
-    return { chainId, fromBlock, toBlock, kind };
+    const schema = typeof raw.schema === "string" ? raw.schema : undefined;
+    return { chainId, fromBlock, toBlock, kind, schema };
   } catch {
     return undefined;
   }

@@ -132,6 +132,8 @@ export async function createServer({ db, logger, config: input, defaultMetrics }
         cache.invalidate();
         return;
       }
+      // LISTEN is database-wide: a mirror in another schema is not ours to announce.
+      if (notification.schema && db.schema && notification.schema !== db.schema) return;
       onCommit(notification).catch((err) => logger.error({ err }, "commit notification handling failed"));
     });
   } else {

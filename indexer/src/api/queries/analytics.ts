@@ -1,0 +1,265 @@
+/**
+ * Time series and per-entity analytics, all from block times. Market series read the hourly rollup
+ * the triggers keep (migration 0101); provider and resource figures read their own indexed rows.
+ */
+import type { ApiChain } from "../config.js";
+import type { ApiDb } from "../deps.js";
+import { amount, checksum, iso } from "../lib/format.js";
+
+export type Aggregation = "hourly" | "daily" | "monthly";
+const TRUNC: Record<Aggregation, string> = { hourly: "hour", daily: "day", monthly: "month" };
+const BUCKET_TEXT = (expr: string) => `to_char(${expr}, 'YYYY-MM-DD"T"HH24:MI:SS"Z"')`;
+
+export type Range = { from: number; to: number };
+
+/** A time range with defaults (last 30 days) and a cap on buckets so a query cannot ask for millions. */
+export function resolveRange(range: { from?: number; to?: number } | undefined, aggregation: Aggregation, now: number): Range {
+  const to = range?.to ?? now;
+  const from = range?.from ?? to - 30 * 86400;
+  const width = { hourly: 3600, daily: 86400, monthly: 28 * 86400 }[aggregation];
+  const maxBuckets = 5000;
+  return { from: Math.max(from, to - width * maxBuckets), to };
+}
+
+type StatsRow = {
+  bucket: string;
+  requested: number;
+  accepted: number;
+  completed: number;
+  disputes: number;
+  hours: number;
+  volume: string;
+  released: string;
+  fees: string;
+  refunded: string;
+  listings_created: number;
+};
+
+async function rollupSeries(db: ApiDb, chainId: number, range: Range, aggregation: Aggregation): Promise<StatsRow[]> {
+  const trunc = TRUNC[aggregation];
+  const { rows } = await db.query<StatsRow>(
+    `SELECT ${BUCKET_TEXT(`date_trunc('${trunc}', bucket)`)} AS bucket,
+            sum(requested)::bigint AS requested, sum(accepted)::bigint AS accepted, sum(completed)::bigint AS completed,
+            sum(disputes)::bigint AS disputes, sum(hours)::bigint AS hours, sum(volume)::text AS volume,
+            sum(released)::text AS released, sum(fees)::text AS fees, sum(refunded)::text AS refunded,
+            sum(listings_created)::bigint AS listings_created
+     FROM api_hourly_stats
+     WHERE chain_id = $1 AND bucket >= date_trunc('${trunc}', to_timestamp($2) AT TIME ZONE 'UTC') AND bucket <= to_timestamp($3) AT TIME ZONE 'UTC'
+     GROUP BY 1 ORDER BY 1`,
+    [chainId, range.from, range.to],
+  );
+  return rows;
+}
+
+export async function marketSeries(db: ApiDb, chain: ApiChain, metric: "usage" | "revenue" | "trends", range: Range, aggregation: Aggregation) {
+  const rows = await rollupSeries(db, chain.chainId, range, aggregation);
+  const sum = (key: keyof StatsRow) => rows.reduce((acc, r) => acc + BigInt(String(r[key] ?? 0)), 0n).toString();
+  const meta = { metric, aggregation, from: iso(new Date(range.from * 1000)), to: iso(new Date(range.to * 1000)), chainId: chain.chainId };
+
+  if (metric === "usage") {
+    return {
+      ...meta,
+      series: rows.map((r) => ({
+        bucket: r.bucket,
+        rentalsRequested: Number(r.requested),
+        rentalsStarted: Number(r.accepted),
+        rentalsCompleted: Number(r.completed),
+        disputesOpened: Number(r.disputes),
+        hoursRented: Number(r.hours),
+      })),
+      totals: { rentalsRequested: Number(sum("requested")), rentalsStarted: Number(sum("accepted")), rentalsCompleted: Number(sum("completed")), disputesOpened: Number(sum("disputes")), hoursRented: Number(sum("hours")) },
+    };
+  }
+  if (metric === "revenue") {
+    const money = (v: string) => amount(v, chain.token, chain);
+    return {
+      ...meta,
+      series: rows.map((r) => ({
+        bucket: r.bucket,
+        volume: money(r.volume),
+        released: money(r.released),
+        fees: money(r.fees),
+        providerEarnings: money((BigInt(r.released) - BigInt(r.fees)).toString()),
+        refunded: money(r.refunded),
+      })),
+      totals: {
+        volume: money(sum("volume")),
+        released: money(sum("released")),
+        fees: money(sum("fees")),
+        providerEarnings: money((BigInt(sum("released")) - BigInt(sum("fees"))).toString()),
+        refunded: money(sum("refunded")),
+      },
+    };
+  }
+  // trends: listings created, new providers and average price per category per bucket.
+  const trunc = TRUNC[aggregation];
+  const [providers, prices, active] = await Promise.all([
+    db.query<{ bucket: string; n: number }>(
+      `SELECT ${BUCKET_TEXT(`date_trunc('${trunc}', first_time AT TIME ZONE 'UTC')`)} AS bucket, count(*)::bigint AS n
+       FROM (SELECT provider, min(created_time) AS first_time FROM listings WHERE chain_id = $1 GROUP BY provider) p
+       WHERE first_time BETWEEN to_timestamp($2) AND to_timestamp($3) GROUP BY 1 ORDER BY 1`,
+      [chain.chainId, range.from, range.to],
+    ),
+    db.query<{ bucket: string; category: string | null; avg_price: string; n: number }>(
+      `SELECT ${BUCKET_TEXT(`date_trunc('${trunc}', r.requested_time AT TIME ZONE 'UTC')`)} AS bucket, l.category,
+              trunc(avg(r.price_per_hour))::text AS avg_price, count(*)::bigint AS n
+       FROM rentals r JOIN listings l ON l.chain_id = r.chain_id AND l.listing_id = r.listing_id
+       WHERE r.chain_id = $1 AND r.requested_time BETWEEN to_timestamp($2) AND to_timestamp($3)
+       GROUP BY 1, 2 ORDER BY 1, 2`,
+      [chain.chainId, range.from, range.to],
+    ),
+    db.query<{ n: number }>("SELECT count(*)::bigint AS n FROM listings WHERE chain_id = $1 AND active", [chain.chainId]),
+  ]);
+  const buckets = new Map<string, { bucket: string; listingsCreated: number; newProviders: number; averagePricePerCategory: Record<string, { average: ReturnType<typeof amount>; rentals: number }> }>();
+  const at = (bucket: string) => {
+    let entry = buckets.get(bucket);
+    if (!entry) buckets.set(bucket, (entry = { bucket, listingsCreated: 0, newProviders: 0, averagePricePerCategory: {} }));
+    return entry;
+  };
+  for (const r of rows) if (Number(r.listings_created) > 0) at(r.bucket).listingsCreated = Number(r.listings_created);
+  for (const p of providers.rows) at(p.bucket).newProviders = Number(p.n);
+  for (const p of prices.rows) at(p.bucket).averagePricePerCategory[p.category ?? "uncategorised"] = { average: amount(p.avg_price, chain.token, chain), rentals: Number(p.n) };
+  return {
+    ...meta,
+    series: [...buckets.values()].sort((a, b) => a.bucket.localeCompare(b.bucket)),
+    totals: { listingsCreated: Number(sum("listings_created")), newProviders: providers.rows.reduce((a, p) => a + Number(p.n), 0), activeListingsNow: Number(active.rows[0]?.n ?? 0) },
+  };
+}
+
+export async function providerAnalytics(db: ApiDb, chain: ApiChain, provider: string) {
+  const who = provider.toLowerCase();
+  const [listings, rentals, latency, earnings] = await Promise.all([
+    db.query<{ n: number; active: number; rating_sum: number; rating_count: number }>(
+      `SELECT count(*)::bigint AS n, count(*) FILTER (WHERE active)::bigint AS active,
+              coalesce(sum(rating_sum), 0)::bigint AS rating_sum, coalesce(sum(rating_count), 0)::bigint AS rating_count
+       FROM listings WHERE chain_id = $1 AND provider = $2`,
+      [chain.chainId, who],
+    ),
+    db.query<{ status: string; n: number; released: string; fees: string; disputed: number }>(
+      `SELECT status, count(*)::bigint AS n, sum(released)::text AS released, sum(fees)::text AS fees,
+              count(*) FILTER (WHERE dispute_opened_by IS NOT NULL)::bigint AS disputed
+       FROM rentals WHERE chain_id = $1 AND provider = $2 GROUP BY status`,
+      [chain.chainId, who],
+    ),
+    db.query<{ avg_s: number | null; max_s: number | null; n: number }>(
+      `SELECT avg(extract(epoch FROM accepted_time - requested_time))::float8 AS avg_s,
+              max(extract(epoch FROM accepted_time - requested_time))::float8 AS max_s, count(*)::bigint AS n
+       FROM rentals WHERE chain_id = $1 AND provider = $2 AND accepted_time IS NOT NULL`,
+      [chain.chainId, who],
+    ),
+    db.query<{ token: string; earned: string; fees: string; credit: string; withdrawn: string }>(
+      `SELECT token, provider_earned::text AS earned, provider_fees::text AS fees, credit::text AS credit, withdrawn::text AS withdrawn
+       FROM accounts WHERE chain_id = $1 AND address = $2 ORDER BY token`,
+      [chain.chainId, who],
+    ),
+  ]);
+  const byStatus: Record<string, number> = {};
+  let released = 0n;
+  let fees = 0n;
+  let disputes = 0;
+  for (const r of rentals.rows) {
+    byStatus[r.status] = Number(r.n);
+    released += BigInt(r.released ?? "0");
+    fees += BigInt(r.fees ?? "0");
+    disputes += Number(r.disputed);
+  }
+  const count = (s: string) => byStatus[s] ?? 0;
+  // Of the requests the provider answered or let lapse, the share that ran to completion.
+  const decided = count("completed") + count("resolved") + count("rejected") + count("expired");
+  const l = listings.rows[0];
+  const ratingCount = Number(l?.rating_count ?? 0);
+  return {
+    address: checksum(who),
+    chainId: chain.chainId,
+    listings: { total: Number(l?.n ?? 0), active: Number(l?.active ?? 0) },
+    rentals: { total: Object.values(byStatus).reduce((a, b) => a + b, 0), byStatus },
+    earnings: {
+      fromRentals: amount((released - fees).toString(), chain.token, chain),
+      feesPaid: amount(fees.toString(), chain.token, chain),
+      byToken: earnings.rows.map((e) => ({
+        earned: amount(e.earned, e.token, chain),
+        fees: amount(e.fees, e.token, chain),
+        withdrawable: amount(e.credit, e.token, chain),
+        withdrawn: amount(e.withdrawn, e.token, chain),
+      })),
+    },
+    completionRate: decided > 0 ? Math.round((count("completed") / decided) * 10_000) / 10_000 : null,
+    acceptance: {
+      accepted: Number(latency.rows[0]?.n ?? 0),
+      averageSeconds: latency.rows[0]?.avg_s === null || latency.rows[0]?.avg_s === undefined ? null : Math.round(Number(latency.rows[0].avg_s)),
+      maxSeconds: latency.rows[0]?.max_s === null || latency.rows[0]?.max_s === undefined ? null : Math.round(Number(latency.rows[0].max_s)),
+    },
+    disputes,
+    rating: { average: ratingCount > 0 ? Math.round((Number(l?.rating_sum) / ratingCount) * 100) / 100 : null, count: ratingCount },
+  };
+}
+
+export async function resourceAnalytics(db: ApiDb, chain: ApiChain, listingId: string, range: Range, aggregation: Aggregation) {
+  const trunc = TRUNC[aggregation];
+  const listing = await db.query<{ capacity: number; token: string; total_volume: string; total_earnings: string; total_fees: string; rating_sum: number; rating_count: number }>(
+    `SELECT capacity, token, total_volume::text AS total_volume, total_earnings::text AS total_earnings, total_fees::text AS total_fees,
+            rating_sum, rating_count FROM listings WHERE chain_id = $1 AND listing_id = $2`,
+    [chain.chainId, listingId],
+  );
+  const l = listing.rows[0];
+  if (!l) return undefined;
+  const [series, ratings] = await Promise.all([
+    db.query<{ bucket: string; requested: number; started: number; hours: number; volume: string; released: string; fees: string }>(
+      `SELECT ${BUCKET_TEXT(`date_trunc('${trunc}', e.block_time AT TIME ZONE 'UTC')`)} AS bucket,
+              count(*) FILTER (WHERE e.event_name = 'RentalRequested')::bigint AS requested,
+              count(*) FILTER (WHERE e.event_name = 'RentalAccepted')::bigint AS started,
+              coalesce(sum(CASE e.event_name WHEN 'RentalRequested' THEN (e.args->>'hoursBooked')::bigint
+                                             WHEN 'RentalExtended' THEN (e.args->>'extraHours')::bigint END), 0)::bigint AS hours,
+              coalesce(sum(CASE e.event_name WHEN 'RentalRequested' THEN (e.args->>'amount')::numeric
+                                             WHEN 'RentalExtended' THEN (e.args->>'extraAmount')::numeric END), 0)::text AS volume,
+              coalesce(sum(CASE WHEN e.event_name IN ('PaymentReleased', 'RentalTerminated', 'RentalSettled') THEN (e.args->>'gross')::numeric
+                                WHEN e.event_name = 'DisputeResolved' THEN (e.args->>'toProvider')::numeric END), 0)::text AS released,
+              coalesce(sum(CASE WHEN e.event_name IN ('PaymentReleased', 'RentalTerminated', 'RentalSettled', 'DisputeResolved')
+                                THEN (e.args->>'fee')::numeric END), 0)::text AS fees
+       FROM rentals r JOIN raw_events e ON e.chain_id = r.chain_id AND e.rental_id = r.rental_id
+       WHERE r.chain_id = $1 AND r.listing_id = $2 AND e.block_time BETWEEN to_timestamp($3) AND to_timestamp($4)
+       GROUP BY 1 ORDER BY 1`,
+      [chain.chainId, listingId, range.from, range.to],
+    ),
+    db.query<{ bucket: string; n: number; total: number }>(
+      `SELECT ${BUCKET_TEXT(`date_trunc('${trunc}', block_time AT TIME ZONE 'UTC')`)} AS bucket, count(*)::bigint AS n, sum(score)::bigint AS total
+       FROM ratings WHERE chain_id = $1 AND listing_id = $2 AND block_time BETWEEN to_timestamp($3) AND to_timestamp($4)
+       GROUP BY 1 ORDER BY 1`,
+      [chain.chainId, listingId, range.from, range.to],
+    ),
+  ]);
+  const width = { hourly: 3600, daily: 86400, monthly: 30 * 86400 }[aggregation];
+  const capacityHours = (Number(l.capacity) * width) / 3600;
+  const ratingsByBucket = new Map(ratings.rows.map((r) => [r.bucket, r]));
+  const money = (v: string) => amount(v, l.token, chain);
+  const ratingCount = Number(l.rating_count);
+  return {
+    listingId,
+    chainId: chain.chainId,
+    aggregation,
+    from: iso(new Date(range.from * 1000)),
+    to: iso(new Date(range.to * 1000)),
+    capacity: Number(l.capacity),
+    totals: {
+      volume: money(l.total_volume),
+      earnings: money(l.total_earnings),
+      fees: money(l.total_fees),
+      rating: { average: ratingCount > 0 ? Math.round((Number(l.rating_sum) / ratingCount) * 100) / 100 : null, count: ratingCount },
+    },
+    series: series.rows.map((s) => {
+      const rated = ratingsByBucket.get(s.bucket);
+      return {
+        bucket: s.bucket,
+        rentalsRequested: Number(s.requested),
+        rentalsStarted: Number(s.started),
+        hoursBooked: Number(s.hours),
+        // Hours booked in the bucket against what the capacity could serve in it.
+        utilisation: capacityHours > 0 ? Math.round((Number(s.hours) / capacityHours) * 10_000) / 10_000 : 0,
+        volume: money(s.volume),
+        revenue: money((BigInt(s.released) - BigInt(s.fees)).toString()),
+        fees: money(s.fees),
+        rating: rated ? { average: Math.round((Number(rated.total) / Number(rated.n)) * 100) / 100, count: Number(rated.n) } : null,
+      };
+    }),
+  };
+}

@@ -1,0 +1,189 @@
+/**
+ * Configuration from the environment and the generated deployments file. One chain by default (the
+ * RPC_URL node and its deployment); several with INDEXER_CHAINS.
+ *
+ *   DATABASE_URL          Postgres server; without it PGlite runs embedded in PGLITE_DIR (.data/pglite)
+ *   DATABASE_SCHEMA       schema of the mirror (public)
+ *   RPC_URL               node of the single chain (http://127.0.0.1:8545)
+ *   CHAIN_ID              its chain id (asked from the node when unset)
+ *   MARKETPLACE_ADDRESS   the marketplace (from generated/deployments.json when unset)
+ *   START_BLOCK           first block to index (idem)
+ *   CONFIRMATIONS         blocks behind the head to stay (0 on local chains, 2 elsewhere)
+ *   FINALITY_DEPTH        deepest reorg rolled back; deeper stops the indexer (64)
+ *   POLL_INTERVAL_MS      head polling period (100 on local chains, 1000 elsewhere)
+ *   INDEXER_CHAINS        JSON array of chains: [{"chainId":1,"rpcUrl":"...","marketplace":"0x..","startBlock":0,...}]
+ *   INDEXER_BATCH_EVENTS  events per batch aimed at (5000)
+ *   INDEXER_MAX_BLOCK_RANGE, INDEXER_PREFETCH, RPC_TIMEOUT_MS, RPC_MAX_RESPONSE_BYTES, LOG_LEVEL
+ */
+import { readFile } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
+
+import { FatalError } from "../errors.js";
+import { defaultRetryPolicy, type RetryPolicy } from "../sync/retry.js";
+
+export type ChainConfig = {
+  chainId: number;
+  rpcUrl: string;
+  marketplace: string;
+  startBlock: number;
+  confirmations: number;
+  finalityDepth: number;
+  pollIntervalMs: number;
+};
+
+export type SyncSettings = {
+  initialBlockRange: number;
+  maxBlockRange: number;
+  targetBatchEvents: number;
+  prefetch: number;
+  rpcTimeoutMs: number;
+  maxResponseBytes: number;
+  headerBatchSize: number;
+  retry: RetryPolicy;
+};
+
+export type IndexerConfig = {
+  database: { url?: string; dataDir: string; schema: string };
+  chains: ChainConfig[];
+  sync: SyncSettings;
+  notifyChannel: string;
+  logLevel: string;
+};
+
+export const defaultSyncSettings: SyncSettings = {
+  initialBlockRange: 1000,
+  maxBlockRange: 100_000,
+  targetBatchEvents: 5000,
+  prefetch: 3,
+  rpcTimeoutMs: 15_000,
+  maxResponseBytes: 128 * 1024 * 1024,
+  headerBatchSize: 100,
+  retry: defaultRetryPolicy,
+};
+
+export const DEFAULT_DEPLOYMENTS_FILE = fileURLToPath(new URL("../../../generated/deployments.json", import.meta.url));
+
+const LOCAL_CHAIN_IDS = new Set([31337, 1337]);
+
+type Deployment = { chainId: number; marketplace: string; startBlock: number };
+
+export class ConfigError extends FatalError {}
+
+function intFrom(env: NodeJS.ProcessEnv, name: string): number | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return undefined;
+  const n = Number(raw);
+  if (!Number.isSafeInteger(n) || n < 0) throw new ConfigError(`${name} must be a non-negative integer, got ${JSON.stringify(raw)}`);
+  return n;
+}
+
+async function readDeployments(file: string): Promise<Record<string, Deployment>> {
+  try {
+    return JSON.parse(await readFile(file, "utf8")) as Record<string, Deployment>;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return {};
+    throw new ConfigError(`cannot read ${file}: ${(error as Error).message}`);
+  }
+}
+
+/** Per-chain defaults: a local dev chain needs no confirmations and is polled fast. */
+export function chainDefaults(chainId: number): Pick<ChainConfig, "confirmations" | "finalityDepth" | "pollIntervalMs"> {
+  const local = LOCAL_CHAIN_IDS.has(chainId);
+  return { confirmations: local ? 0 : 2, finalityDepth: 64, pollIntervalMs: local ? 100 : 1000 };
+}
+
+export type LoadConfigParameters = {
+  env?: NodeJS.ProcessEnv;
+  deploymentsFile?: string;
+  /** Asks a node its chain id when CHAIN_ID is not set. */
+  probeChainId?: (rpcUrl: string) => Promise<number>;
+};
+
+export async function loadConfig(parameters: LoadConfigParameters = {}): Promise<IndexerConfig> {
+  const env = parameters.env ?? process.env;
+  const deployments = await readDeployments(parameters.deploymentsFile ?? env.DEPLOYMENTS_FILE ?? DEFAULT_DEPLOYMENTS_FILE);
+  const overrides = {
+    confirmations: intFrom(env, "CONFIRMATIONS"),
+    finalityDepth: intFrom(env, "FINALITY_DEPTH"),
+    pollIntervalMs: intFrom(env, "POLL_INTERVAL_MS"),
+  };
+
+  const complete = (partial: Partial<ChainConfig> & { chainId: number; rpcUrl: string }): ChainConfig => {
+    const deployment = deployments[String(partial.chainId)];
+    const marketplace = partial.marketplace ?? deployment?.marketplace;
+    const startBlock = partial.startBlock ?? deployment?.startBlock;
+    if (!marketplace || !/^0x[0-9a-fA-F]{40}$/.test(marketplace)) {
+      throw new ConfigError(
+        `no marketplace address for chain ${partial.chainId}: set MARKETPLACE_ADDRESS or deploy (scripts/deploy.ts writes generated/deployments.json)`,
+      );
+    }
+    if (startBlock === undefined) throw new ConfigError(`no start block for chain ${partial.chainId}: set START_BLOCK`);
+    const defaults = chainDefaults(partial.chainId);
+    const pick = <K extends keyof typeof overrides>(key: K): number =>
+      (partial[key] as number | undefined) ?? overrides[key] ?? defaults[key];
+    return {
+      chainId: partial.chainId,
+      rpcUrl: partial.rpcUrl,
+      marketplace: marketplace.toLowerCase(),
+      startBlock,
+      confirmations: pick("confirmations"),
+      finalityDepth: Math.max(1, pick("finalityDepth")),
+      pollIntervalMs: pick("pollIntervalMs"),
+    };
+  };
+
+  let chains: ChainConfig[];
+  if (env.INDEXER_CHAINS) {
+    let list: unknown;
+    try {
+      list = JSON.parse(env.INDEXER_CHAINS);
+    } catch (error) {
+      throw new ConfigError(`INDEXER_CHAINS is not JSON: ${(error as Error).message}`);
+    }
+    if (!Array.isArray(list) || list.length === 0) throw new ConfigError("INDEXER_CHAINS must be a non-empty JSON array");
+    chains = list.map((entry, i) => {
+      const e = entry as Partial<ChainConfig>;
+      if (!Number.isSafeInteger(e.chainId) || typeof e.rpcUrl !== "string") {
+        throw new ConfigError(`INDEXER_CHAINS[${i}] needs chainId (number) and rpcUrl (string)`);
+      }
+      return complete(e as Partial<ChainConfig> & { chainId: number; rpcUrl: string });
+    });
+    const ids = new Set(chains.map((c) => c.chainId));
+    if (ids.size !== chains.length) throw new ConfigError("INDEXER_CHAINS lists a chain id twice");
+  } else {
+    const rpcUrl = env.RPC_URL || "http://127.0.0.1:8545";
+    let chainId = intFrom(env, "CHAIN_ID");
+    if (chainId === undefined) {
+      if (!parameters.probeChainId) throw new ConfigError("CHAIN_ID is not set");
+      chainId = await parameters.probeChainId(rpcUrl);
+    }
+    chains = [
+      complete({
+        chainId,
+        rpcUrl,
+        marketplace: env.MARKETPLACE_ADDRESS || undefined,
+        startBlock: intFrom(env, "START_BLOCK"),
+      }),
+    ];
+  }
+
+  const sync: SyncSettings = {
+    ...defaultSyncSettings,
+    targetBatchEvents: intFrom(env, "INDEXER_BATCH_EVENTS") ?? defaultSyncSettings.targetBatchEvents,
+    maxBlockRange: intFrom(env, "INDEXER_MAX_BLOCK_RANGE") ?? defaultSyncSettings.maxBlockRange,
+    prefetch: intFrom(env, "INDEXER_PREFETCH") ?? defaultSyncSettings.prefetch,
+    rpcTimeoutMs: intFrom(env, "RPC_TIMEOUT_MS") ?? defaultSyncSettings.rpcTimeoutMs,
+    maxResponseBytes: intFrom(env, "RPC_MAX_RESPONSE_BYTES") ?? defaultSyncSettings.maxResponseBytes,
+  };
+  return {
+    database: {
+      url: env.DATABASE_URL || undefined,
+      dataDir: env.PGLITE_DIR || ".data/pglite",
+      schema: env.DATABASE_SCHEMA || "public",
+    },
+    chains,
+    sync,
+    notifyChannel: env.INDEXER_NOTIFY_CHANNEL || "marketplace_commits",
+    logLevel: env.LOG_LEVEL || "info",
+  };
+}

@@ -1,0 +1,96 @@
+import { mkdir } from "node:fs/promises";
+import { PGlite, types } from "@electric-sql/pglite";
+
+import { assertSchemaName, quoteIdent, type Db, type Queryable, type QueryResult, type Row } from "./types.js";
+
+export type OpenPgliteParameters = {
+  /** Directory of the database files; `memory://` (or undefined) keeps it in memory. */
+  dataDir?: string;
+  schema?: string;
+};
+
+/** Serialises every statement of every schema view, so a view's `SET search_path` cannot leak into another's. */
+class Mutex {
+  #tail: Promise<unknown> = Promise.resolve();
+
+  run<T>(fn: () => Promise<T>): Promise<T> {
+    const result = this.#tail.then(fn, fn);
+    this.#tail = result.catch(() => undefined);
+    return result;
+  }
+}
+
+type Shared = {
+  pg: PGlite;
+  mutex: Mutex;
+  /** The search_path currently set on the single connection. */
+  current: string | undefined;
+  closed: boolean;
+};
+
+export async function openPglite(parameters: OpenPgliteParameters = {}): Promise<Db> {
+  const dataDir = parameters.dataDir && parameters.dataDir !== "memory://" ? parameters.dataDir : undefined;
+  if (dataDir) await mkdir(dataDir, { recursive: true });
+  const pg = await PGlite.create({
+    dataDir,
+    // Same shapes as the node-postgres client: int8 as number, numeric as string.
+    parsers: { [types.INT8]: (value: string) => Number(value) },
+  });
+  const shared: Shared = { pg, mutex: new Mutex(), current: undefined, closed: false };
+  return pgliteView(shared, assertSchemaName(parameters.schema ?? "public"));
+}
+
+function wrap(target: { query: PGlite["query"]; exec: PGlite["exec"] }): Queryable {
+  return {
+    async query<T = Row>(sql: string, params?: unknown[]): Promise<QueryResult<T>> {
+      const result = await target.query<T>(sql, params as unknown[] | undefined);
+      return { rows: result.rows, rowCount: result.affectedRows ?? 0 };
+    },
+    async exec(sql: string): Promise<void> {
+      await target.exec(sql);
+    },
+  };
+}
+
+function pgliteView(shared: Shared, schema: string): Db {
+  const direct = wrap(shared.pg);
+
+  async function useSchema(): Promise<void> {
+    if (shared.closed) throw new Error("database is closed");
+    if (shared.current === schema) return;
+    await shared.pg.exec(`SET search_path TO ${quoteIdent(schema)}`);
+    shared.current = schema;
+  }
+
+  return {
+    kind: "pglite",
+    schema,
+    query: <T = Row>(sql: string, params?: unknown[]) =>
+      shared.mutex.run(async () => {
+        await useSchema();
+        return direct.query<T>(sql, params);
+      }),
+    exec: (sql: string) =>
+      shared.mutex.run(async () => {
+        await useSchema();
+        await direct.exec(sql);
+      }),
+    transaction: <T>(fn: (tx: Queryable) => Promise<T>) =>
+      shared.mutex.run(async () => {
+        await useSchema();
+        return shared.pg.transaction((tx) => fn(wrap(tx)));
+      }),
+    async listen(channel, onPayload) {
+      const unlisten = await shared.pg.listen(channel, onPayload);
+      return () => unlisten();
+    },
+    withSchema: (other) => pgliteView(shared, assertSchemaName(other)),
+    async close() {
+      if (shared.closed) return;
+      await shared.mutex.run(async () => {
+        shared.closed = true;
+        await shared.pg.close();
+      });
+    },
+  };
+}

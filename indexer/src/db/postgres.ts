@@ -1,0 +1,146 @@
+import pg from "pg";
+
+import { assertSchemaName, quoteIdent, type Db, type Queryable, type QueryResult, type Row } from "./types.js";
+
+export type OpenPostgresParameters = {
+  url: string;
+  schema?: string;
+  /** Connections per schema view. The indexer writes through one at a time per chain. */
+  poolSize?: number;
+  onError?: (error: Error) => void;
+};
+
+const INT8_OID = 20;
+
+/** int8 as number, like the PGlite client; every other type keeps node-postgres' parser. */
+const typeParsers = {
+  getTypeParser(oid: number, format?: "text" | "binary") {
+    if (oid === INT8_OID && format !== "binary") return (value: string) => Number(value);
+    return pg.types.getTypeParser(oid, format);
+  },
+} as pg.CustomTypesConfig;
+
+type Shared = {
+  url: string;
+  poolSize: number;
+  pools: pg.Pool[];
+  onError: (error: Error) => void;
+};
+
+export async function openPostgres(parameters: OpenPostgresParameters): Promise<Db> {
+  const shared: Shared = {
+    url: parameters.url,
+    poolSize: parameters.poolSize ?? 4,
+    pools: [],
+    onError: parameters.onError ?? (() => undefined),
+  };
+  const db = postgresView(shared, assertSchemaName(parameters.schema ?? "public"));
+  await db.query("SELECT 1");
+  return db;
+}
+
+function wrapClient(client: pg.Pool | pg.PoolClient | pg.Client): Queryable {
+  return {
+    async query<T = Row>(sql: string, params?: unknown[]): Promise<QueryResult<T>> {
+      const result = await client.query(sql, params as unknown[] | undefined);
+      return { rows: result.rows as T[], rowCount: result.rowCount ?? 0 };
+    },
+    async exec(sql: string): Promise<void> {
+      await client.query(sql);
+    },
+  };
+}
+
+function postgresView(shared: Shared, schema: string): Db {
+  const options = `-c search_path=${quoteIdent(schema)}`;
+  const pool = new pg.Pool({
+    connectionString: shared.url,
+    max: shared.poolSize,
+    options,
+    types: typeParsers,
+    idleTimeoutMillis: 30_000,
+  });
+  // An idle client whose server went away emits here; without a listener the process would crash.
+  pool.on("error", (error) => shared.onError(error));
+  shared.pools.push(pool);
+  const direct = wrapClient(pool);
+
+  return {
+    kind: "postgres",
+    schema,
+    query: (sql, params) => direct.query(sql, params),
+    exec: (sql) => direct.exec(sql),
+    async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+      const client = await pool.connect();
+      let broken: Error | undefined;
+      try {
+        await client.query("BEGIN");
+        const result = await fn(wrapClient(client));
+        await client.query("COMMIT");
+        return result;
+      } catch (error) {
+        try {
+          await client.query("ROLLBACK");
+        } catch (rollbackError) {
+          // The connection itself failed: drop it from the pool instead of reusing it.
+          broken = rollbackError as Error;
+        }
+        throw error;
+      } finally {
+        client.release(broken);
+      }
+    },
+    async listen(channel, onPayload) {
+      return listenWithReconnect(shared, options, channel, onPayload);
+    },
+    withSchema: (other) => postgresView(shared, assertSchemaName(other)),
+    async close() {
+      const pools = shared.pools.splice(0);
+      await Promise.all(pools.map((p) => p.end()));
+    },
+  };
+}
+
+/**
+ * LISTEN needs a connection of its own that stays open. If the server drops it, reconnect and LISTEN
+ * again (commits made meanwhile are not replayed: a listener that needs them re-reads the mirror).
+ */
+async function listenWithReconnect(
+  shared: Shared,
+  options: string,
+  channel: string,
+  onPayload: (payload: string) => void,
+): Promise<() => Promise<void>> {
+  let stopped = false;
+  let client: pg.Client | undefined;
+
+  const connect = async (): Promise<void> => {
+    const next = new pg.Client({ connectionString: shared.url, options, types: typeParsers });
+    next.on("notification", (message) => {
+      if (message.channel === channel && message.payload !== undefined) onPayload(message.payload);
+    });
+    next.on("error", (error) => {
+      shared.onError(error);
+      void next.end().catch(() => undefined);
+      if (!stopped) setTimeout(() => void retry(), 1000).unref();
+    });
+    await next.connect();
+    await next.query(`LISTEN ${quoteIdent(channel)}`);
+    client = next;
+  };
+  const retry = async (): Promise<void> => {
+    if (stopped) return;
+    try {
+      await connect();
+    } catch (error) {
+      shared.onError(error as Error);
+      setTimeout(() => void retry(), 1000).unref();
+    }
+  };
+
+  await connect();
+  return async () => {
+    stopped = true;
+    await client?.end().catch(() => undefined);
+  };
+}

@@ -1,0 +1,238 @@
+/**
+ * Reads the rows a batch touches and writes its changes back, a fixed handful of statements per
+ * batch whatever its size (multi-row INSERT / UPDATE from one JSON parameter), so the cost per event
+ * stays flat.
+ */
+import type { DecodedEvent } from "../handlers/decode.js";
+import type { BatchChanges, BatchKeys, LoadedState } from "../handlers/reduce.js";
+import { eventRefs } from "../handlers/reduce.js";
+import type { ListingRow, RentalRow, SettingsRow } from "../handlers/rows.js";
+import {
+  accountsTable,
+  captureUndoSql,
+  coldColumns,
+  hotColumns,
+  insertSql,
+  listingsTable,
+  loadSql,
+  mutableTables,
+  paymentTokensTable,
+  rentalsTable,
+  settingsTable,
+  tokenTotalsTable,
+  updateSql,
+  upsertSql,
+  type TableSpec,
+} from "./tables.js";
+import type { Queryable, Row } from "./types.js";
+
+/** Statements generated once from the table specs. */
+const SQL = {
+  loadListings: loadSql(listingsTable),
+  loadRentals: loadSql(rentalsTable),
+  loadSettings: loadSql(settingsTable),
+  insertListings: insertSql(listingsTable),
+  updateListings: updateSql(listingsTable, hotColumns(listingsTable)),
+  updateListingMetadata: updateSql(listingsTable, coldColumns(listingsTable)),
+  upsertRentals: upsertSql(rentalsTable),
+  upsertSettings: upsertSql(settingsTable),
+  upsertPaymentTokens: upsertSql(paymentTokensTable),
+  addAccounts: addSql(accountsTable, ["first_block", "first_time"]),
+  addTokenTotals: addSql(tokenTotalsTable, []),
+  insertRawEvents:
+    "INSERT INTO raw_events (chain_id, block_number, block_hash, block_time, log_index, tx_hash, tx_index, event_name, args, listing_id, rental_id) " +
+    "SELECT $2::integer, x.b, x.h, to_timestamp(x.t), x.l, x.x, x.i, x.e, x.a, x.li, x.ri " +
+    "FROM json_to_recordset($1::json) AS x(b bigint, h text, t bigint, l integer, x text, i integer, e text, a jsonb, li bigint, ri bigint) " +
+    "ON CONFLICT DO NOTHING",
+  insertPrices:
+    "INSERT INTO listing_prices (chain_id, listing_id, block_number, log_index, block_time, tx_hash, old_price, new_price) " +
+    "SELECT $2::integer, x.listing_id, x.block_number, x.log_index, to_timestamp(x.block_time), x.tx_hash, x.old_price, x.new_price " +
+    "FROM json_to_recordset($1::json) AS x(listing_id bigint, block_number bigint, log_index integer, block_time bigint, tx_hash text, old_price numeric, new_price numeric)",
+  insertRatings:
+    "INSERT INTO ratings (chain_id, rental_id, listing_id, consumer, provider, score, block_number, log_index, block_time, tx_hash) " +
+    "SELECT $2::integer, x.rental_id, x.listing_id, x.consumer, x.provider, x.score, x.block_number, x.log_index, to_timestamp(x.block_time), x.tx_hash " +
+    "FROM json_to_recordset($1::json) AS x(rental_id bigint, listing_id bigint, consumer text, provider text, score smallint, block_number bigint, log_index integer, block_time bigint, tx_hash text)",
+};
+
+/** Upsert that adds every non-key column to the stored value, except `keep` (first value wins). */
+function addSql(table: TableSpec, keep: string[]): string {
+  const base = upsertSql(table);
+  const head = base.slice(0, base.indexOf(" DO UPDATE SET ") + " DO UPDATE SET ".length);
+  const sets = table.columns
+    .filter((col) => !table.key.includes(col.name) && !keep.includes(col.name))
+    .map((col) =>
+      col.name.startsWith("last_")
+        ? `${col.name} = EXCLUDED.${col.name}`
+        : `${col.name} = ${table.name}.${col.name} + EXCLUDED.${col.name}`,
+    );
+  return head + sets.join(", ");
+}
+
+export function toJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v) => (typeof v === "bigint" ? v.toString() : v));
+}
+
+function fromDb<T>(table: TableSpec, row: Row): T {
+  for (const col of table.columns) {
+    if (col.kind === "numeric" && row[col.name] !== null && row[col.name] !== undefined) {
+      row[col.name] = BigInt(row[col.name] as string);
+    }
+  }
+  return row as T;
+}
+
+/** Loads the listings, rentals (and the rentals' listings) and settings `keys` name. */
+export async function loadState(tx: Queryable, chainId: number, keys: BatchKeys): Promise<LoadedState> {
+  const rentals = new Map<number, RentalRow>();
+  if (keys.rentalIds.size > 0) {
+    const ids = [...keys.rentalIds].map((rental_id) => ({ rental_id }));
+    const result = await tx.query(SQL.loadRentals, [chainId, JSON.stringify(ids)]);
+    for (const row of result.rows) {
+      const rental = fromDb<RentalRow>(rentalsTable, row);
+      rentals.set(rental.rental_id, rental);
+      keys.listingIds.add(rental.listing_id);
+    }
+  }
+  const listings = new Map<number, ListingRow>();
+  if (keys.listingIds.size > 0) {
+    const ids = [...keys.listingIds].map((listing_id) => ({ listing_id }));
+    const result = await tx.query(SQL.loadListings, [chainId, JSON.stringify(ids)]);
+    for (const row of result.rows) {
+      const listing = fromDb<ListingRow>(listingsTable, row);
+      listings.set(listing.listing_id, listing);
+    }
+  }
+  let settings: SettingsRow | null = null;
+  if (keys.needsSettings) {
+    const result = await tx.query(SQL.loadSettings, [chainId]);
+    settings = result.rows[0] ? fromDb<SettingsRow>(settingsTable, result.rows[0]) : null;
+  }
+  return { listings, rentals, settings };
+}
+
+/** Rows the undo images are keyed by, per mutable table. */
+function touchedKeys(changes: BatchChanges): Map<TableSpec, Row[]> {
+  const keys = new Map<TableSpec, Row[]>();
+  keys.set(listingsTable, [...changes.dirtyListings].map((listing_id) => ({ listing_id })));
+  keys.set(rentalsTable, [...changes.dirtyRentals].map((rental_id) => ({ rental_id })));
+  keys.set(accountsTable, [...changes.accounts.values()].map(({ address, token }) => ({ address, token })));
+  keys.set(tokenTotalsTable, [...changes.tokens.keys()].map((token) => ({ token })));
+  keys.set(paymentTokensTable, [...changes.paymentTokens.keys()].map((token) => ({ token })));
+  keys.set(settingsTable, changes.settingsDirty ? [{}] : []);
+  return keys;
+}
+
+/**
+ * Saves the pre-batch image of every row the batch is about to change, so a reorg can put them back.
+ * Runs before `writeChanges`, in the same transaction.
+ */
+export async function captureUndo(
+  tx: Queryable,
+  chainId: number,
+  range: { fromBlock: number; toBlock: number },
+  changes: BatchChanges,
+): Promise<void> {
+  await tx.query("INSERT INTO undo_batches (chain_id, from_block, to_block) VALUES ($1, $2, $3)", [
+    chainId,
+    range.fromBlock,
+    range.toBlock,
+  ]);
+  for (const [table, keys] of touchedKeys(changes)) {
+    if (keys.length === 0) continue;
+    if (table === settingsTable) await tx.query(captureUndoSql(table), [chainId, range.toBlock]);
+    else await tx.query(UNDO_SQL.get(table) as string, [chainId, range.toBlock, JSON.stringify(keys)]);
+  }
+}
+const UNDO_SQL = new Map<TableSpec, string>(mutableTables.map((table) => [table, captureUndoSql(table)]));
+
+export type WriteStats = { rawEvents: number; rows: number };
+
+export type WriteHook = (stage: string, rowsWritten: number) => void | Promise<void>;
+
+/** Raw events first, then every derived table; `hook` runs after each statement (crash injection in tests). */
+export async function writeBatch(
+  tx: Queryable,
+  chainId: number,
+  events: DecodedEvent[],
+  changes: BatchChanges,
+  hook?: WriteHook,
+): Promise<WriteStats> {
+  let rows = 0;
+  const after = async (stage: string, count: number) => {
+    rows += count;
+    if (hook) await hook(stage, rows);
+  };
+
+  let rawEvents = 0;
+  if (events.length > 0) {
+    const records = events.map((event) => {
+      const { listingId, rentalId } = eventRefs(event);
+      return {
+        b: event.blockNumber,
+        h: event.blockHash,
+        t: event.blockTime,
+        l: event.logIndex,
+        x: event.txHash,
+        i: event.txIndex,
+        e: event.name,
+        a: event.args,
+        li: listingId,
+        ri: rentalId,
+      };
+    });
+    const result = await tx.query(SQL.insertRawEvents, [toJson(records), chainId]);
+    rawEvents = result.rowCount;
+    await after("raw_events", rawEvents);
+  }
+
+  const newListings: unknown[] = [];
+  const updatedListings: unknown[] = [];
+  for (const id of changes.dirtyListings) {
+    const listing = changes.listings.get(id) as ListingRow;
+    if (changes.newListings.has(id)) newListings.push({ ...listing, ...changes.metadata.get(id) });
+    else updatedListings.push(listing);
+  }
+  if (newListings.length > 0) {
+    await tx.query(SQL.insertListings, [toJson(newListings), chainId]);
+    await after("listings", newListings.length);
+  }
+  if (updatedListings.length > 0) {
+    await tx.query(SQL.updateListings, [toJson(updatedListings), chainId]);
+    await after("listings", updatedListings.length);
+  }
+  const metadataUpdates = [...changes.metadata.values()].filter((m) => !changes.newListings.has(m.listing_id));
+  if (metadataUpdates.length > 0) {
+    await tx.query(SQL.updateListingMetadata, [toJson(metadataUpdates), chainId]);
+    await after("listings.metadata", metadataUpdates.length);
+  }
+  if (changes.prices.length > 0) {
+    await tx.query(SQL.insertPrices, [toJson(changes.prices), chainId]);
+    await after("listing_prices", changes.prices.length);
+  }
+  if (changes.dirtyRentals.size > 0) {
+    const rentals = [...changes.dirtyRentals].map((id) => changes.rentals.get(id));
+    await tx.query(SQL.upsertRentals, [toJson(rentals), chainId]);
+    await after("rentals", rentals.length);
+  }
+  if (changes.ratings.length > 0) {
+    await tx.query(SQL.insertRatings, [toJson(changes.ratings), chainId]);
+    await after("ratings", changes.ratings.length);
+  }
+  if (changes.accounts.size > 0) {
+    await tx.query(SQL.addAccounts, [toJson([...changes.accounts.values()]), chainId]);
+    await after("accounts", changes.accounts.size);
+  }
+  if (changes.tokens.size > 0) {
+    await tx.query(SQL.addTokenTotals, [toJson([...changes.tokens.values()]), chainId]);
+    await after("token_totals", changes.tokens.size);
+  }
+  if (changes.paymentTokens.size > 0) {
+    await tx.query(SQL.upsertPaymentTokens, [toJson([...changes.paymentTokens.values()]), chainId]);
+    await after("payment_tokens", changes.paymentTokens.size);
+  }
+  if (changes.settingsDirty && changes.settings) {
+    await tx.query(SQL.upsertSettings, [toJson([changes.settings]), chainId]);
+    await after("settings", 1);
+  }
+  return { rawEvents, rows };
+}

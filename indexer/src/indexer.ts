@@ -1,0 +1,162 @@
+/**
+ * The indexer: one sync per configured chain over one database. Explicit dependencies in, a small
+ * handle out:
+ *
+ *   const db = await openDatabase({ url: process.env.DATABASE_URL });
+ *   await runMigrations(db);
+ *   const indexer = createIndexer({ db, chains, logger });
+ *   await indexer.backfill();      // up to the head as it is now
+ *   await indexer.follow();        // until indexer.stop(); rejects on a fatal error
+ */
+import pino, { type Logger } from "pino";
+
+import { defaultSyncSettings, type ChainConfig, type SyncSettings } from "./config/config.js";
+import { ensureChain } from "./db/chain-state.js";
+import type { Db } from "./db/types.js";
+import { errorMessage } from "./errors.js";
+import { createChainMetrics, type ChainMetrics, type IndexerMetrics } from "./metrics/metrics.js";
+import { startProgress } from "./metrics/progress.js";
+import { createChainSync, type ChainSync, type ChainSyncHooks, type SyncEvent } from "./sync/chain-sync.js";
+import { createChainRpc, type ChainRpc } from "./sync/rpc.js";
+
+export type CreateIndexerParameters = {
+  db: Db;
+  chains: ChainConfig[];
+  logger?: Logger;
+  /** Batch sizes, prefetch, RPC limits and retry policy; defaults suit a local node and public RPCs alike. */
+  sync?: Partial<SyncSettings>;
+  notifyChannel?: string;
+  /** Builds the RPC client of a chain (default: viem HTTP to chain.rpcUrl). */
+  createRpc?: (chain: ChainConfig, metrics: ChainMetrics, signal: AbortSignal) => ChainRpc;
+  hooks?: ChainSyncHooks;
+  /** Progress line / log lines during backfill (default true). */
+  progress?: boolean;
+};
+
+export type Indexer = {
+  readonly metrics: IndexerMetrics;
+  /** Indexes every chain up to its head (minus confirmations) as of the call, or up to `toBlock[chainId]`. */
+  backfill(options?: { toBlock?: Record<number, number> }): Promise<void>;
+  /** Follows every chain's head until stop(); rejects with the first fatal error (and stops the others). */
+  follow(): Promise<void>;
+  /** Backfill, then follow. */
+  run(): Promise<void>;
+  /** Stops polling and waits for the running batch to finish or roll back. */
+  stop(): Promise<void>;
+  /** Subscribe to committed ranges and rollbacks in this process (other processes LISTEN instead). */
+  onSync(listener: (event: SyncEvent) => void): () => void;
+};
+
+export function createIndexer(parameters: CreateIndexerParameters): Indexer {
+  const logger = parameters.logger ?? pino({ level: "info" });
+  const settings: SyncSettings = { ...defaultSyncSettings, ...parameters.sync };
+  const controller = new AbortController();
+  const listeners = new Set<(event: SyncEvent) => void>();
+  const running = new Set<Promise<unknown>>();
+  let registered: Promise<void> | undefined;
+
+  const perChain = parameters.chains.map((chain) => {
+    const metrics = createChainMetrics(chain.chainId);
+    const rpc =
+      parameters.createRpc?.(chain, metrics, controller.signal) ??
+      createChainRpc({
+        url: chain.rpcUrl,
+        timeoutMs: settings.rpcTimeoutMs,
+        maxResponseBytes: settings.maxResponseBytes,
+        batchSize: settings.headerBatchSize,
+        retry: settings.retry,
+        metrics,
+        signal: controller.signal,
+        onRetry: (error, attempt, delayMs, method) =>
+          logger.warn({ chainId: chain.chainId, method, attempt, delayMs, err: errorMessage(error) }, "RPC failed, retrying"),
+      });
+    const sync: ChainSync = createChainSync({
+      db: parameters.db,
+      rpc,
+      chain,
+      options: {
+        confirmations: chain.confirmations,
+        finalityDepth: chain.finalityDepth,
+        pollIntervalMs: chain.pollIntervalMs,
+        initialBlockRange: settings.initialBlockRange,
+        maxBlockRange: settings.maxBlockRange,
+        targetBatchEvents: settings.targetBatchEvents,
+        prefetch: settings.prefetch,
+        retry: settings.retry,
+        notifyChannel: parameters.notifyChannel,
+      },
+      metrics,
+      logger,
+      signal: controller.signal,
+      hooks: {
+        onBatchWrite: parameters.hooks?.onBatchWrite,
+        onSync: (event) => {
+          parameters.hooks?.onSync?.(event);
+          for (const listener of listeners) listener(event);
+        },
+      },
+    });
+    return { chain, metrics, sync };
+  });
+
+  const metrics: IndexerMetrics = { chains: perChain.map((c) => c.metrics) };
+
+  function register(): Promise<void> {
+    registered ??= (async () => {
+      for (const { chain } of perChain) await ensureChain(parameters.db, chain);
+    })();
+    return registered;
+  }
+
+  /** Runs `fn` for every chain at once; the first failure stops the rest and is rethrown. */
+  async function forEachChain(fn: (c: (typeof perChain)[number]) => Promise<void>): Promise<void> {
+    await register();
+    const all = Promise.all(
+      perChain.map(async (c) => {
+        try {
+          await fn(c);
+        } catch (error) {
+          c.metrics.phase = "failed";
+          logger.error({ chainId: c.chain.chainId, err: errorMessage(error) }, "indexer stopped");
+          controller.abort();
+          throw error;
+        }
+      }),
+    );
+    running.add(all);
+    try {
+      await all;
+    } finally {
+      running.delete(all);
+    }
+  }
+
+  const indexer: Indexer = {
+    metrics,
+    async backfill(options) {
+      const progress = parameters.progress === false ? undefined : startProgress({ metrics: metrics.chains, logger });
+      try {
+        await forEachChain((c) => c.sync.backfill(options?.toBlock?.[c.chain.chainId]));
+      } finally {
+        progress?.stop();
+      }
+    },
+    async follow() {
+      await forEachChain((c) => c.sync.follow());
+      for (const c of perChain) if (c.metrics.phase !== "failed") c.metrics.phase = "stopped";
+    },
+    async run() {
+      await indexer.backfill();
+      if (!controller.signal.aborted) await indexer.follow();
+    },
+    async stop() {
+      controller.abort();
+      await Promise.allSettled([...running]);
+    },
+    onSync(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+  return indexer;
+}

@@ -1,0 +1,287 @@
+/**
+ * Keeps one chain's mirror in step with its node: backfill in pipelined adaptive ranges, then follow
+ * the head by polling. Every range is committed as one batch; a batch whose first block no longer
+ * follows the stored checkpoint is a reorg, answered by rolling back to the common ancestor and
+ * carrying on from there.
+ */
+import type { Logger } from "pino";
+
+import { commitBatch } from "../db/commit.js";
+import { classifyDbError } from "../db/errors.js";
+import { readChainState, type ChainState } from "../db/chain-state.js";
+import { rollbackTo } from "../db/rollback.js";
+import type { WriteHook } from "../db/state-store.js";
+import type { Db } from "../db/types.js";
+import {
+  ChainMovedError,
+  DatabaseUnavailableError,
+  errorMessage,
+  FatalError,
+  ReorgDetectedError,
+} from "../errors.js";
+import { decodeLog, type DecodedEvent } from "../handlers/decode.js";
+import type { ChainMetrics } from "../metrics/metrics.js";
+import { fetchChunk, type Chunk } from "./fetch-chunk.js";
+import { createRangePlanner, type RangePlanner } from "./range-planner.js";
+import { findCommonAncestor } from "./reorg.js";
+import { AbortedError, sleep, withRetry, type RetryPolicy } from "./retry.js";
+import type { ChainRpc } from "./rpc.js";
+
+export type ChainSyncOptions = {
+  /** Blocks behind the head considered settled enough to index (0 on a local chain). */
+  confirmations: number;
+  /** How deep a reorg may be rolled back; deeper stops the indexer. Also how long block hashes and undo images are kept. */
+  finalityDepth: number;
+  pollIntervalMs: number;
+  initialBlockRange: number;
+  maxBlockRange: number;
+  /** Logs one batch aims at; ranges grow or shrink towards it. */
+  targetBatchEvents: number;
+  /** Ranges fetched ahead while earlier ones are being written. */
+  prefetch: number;
+  retry: RetryPolicy;
+  notifyChannel?: string;
+};
+
+/** What happened to the mirror, as a typed case: new blocks committed, or blocks rolled back. */
+export type SyncEvent =
+  | { kind: "block"; chainId: number; fromBlock: number; toBlock: number; events: number }
+  | { kind: "reorg"; chainId: number; fromBlock: number; toBlock: number; ancestor: number };
+
+export type ChainSyncHooks = {
+  /** Called inside the batch transaction after each statement; throwing aborts the batch (crash tests). */
+  onBatchWrite?: (info: { chainId: number; fromBlock: number; toBlock: number; stage: string; rowsWritten: number }) => void | Promise<void>;
+  onSync?: (event: SyncEvent) => void;
+};
+
+export type ChainSyncParameters = {
+  db: Db;
+  rpc: ChainRpc;
+  chain: { chainId: number; marketplace: string; startBlock: number };
+  options: ChainSyncOptions;
+  metrics: ChainMetrics;
+  logger: Logger;
+  signal: AbortSignal;
+  hooks?: ChainSyncHooks;
+};
+
+export type ChainSync = {
+  /** Indexes up to the head (minus confirmations) as it is when called, or up to `toBlock`, then resolves. */
+  backfill(toBlock?: number): Promise<void>;
+  /** Keeps following the head until the signal aborts; rejects on a fatal error. */
+  follow(): Promise<void>;
+};
+
+type Cursor = { checkpoint: number; hash: string | null };
+
+export function createChainSync(p: ChainSyncParameters): ChainSync {
+  const { db, rpc, chain, options, metrics, logger, signal } = p;
+  const chainId = chain.chainId;
+  const log = logger.child({ chainId });
+  const planner: RangePlanner = createRangePlanner({
+    initialBlocks: options.initialBlockRange,
+    maxBlocks: options.maxBlockRange,
+    targetLogs: options.targetBatchEvents,
+  });
+
+  async function readCursor(): Promise<Cursor> {
+    const state = (await withDbRetry("read checkpoint", () => readChainState(db, chainId))) as ChainState | undefined;
+    if (!state) throw new FatalError(`chain ${chainId} is not registered in the database`);
+    metrics.indexedBlock = state.checkpointBlock;
+    return { checkpoint: state.checkpointBlock, hash: state.checkpointHash };
+  }
+
+  /** Database steps retry through outages; the step is re-run whole, so nothing half-done survives. */
+  function withDbRetry<T>(context: string, fn: () => Promise<T>): Promise<T> {
+    return withRetry(
+      async () => {
+        try {
+          return await fn();
+        } catch (error) {
+          throw classifyDbError(error, context);
+        }
+      },
+      {
+        policy: options.retry,
+        signal,
+        isTransient: (e) => e instanceof DatabaseUnavailableError,
+        onRetry: (error, attempt, delayMs) => {
+          metrics.dbRetries++;
+          log.warn({ err: errorMessage(error), attempt, delayMs }, "database unavailable, retrying the batch");
+        },
+      },
+    );
+  }
+
+  function decode(chunk: Chunk): DecodedEvent[] {
+    return chunk.logs.map((l) => decodeLog(l, l.blockTimestamp));
+  }
+
+  async function commit(chunk: Chunk, head: number): Promise<void> {
+    const events = decode(chunk);
+    const undo = chunk.toBlock > head - options.finalityDepth;
+    const hook: WriteHook | undefined = p.hooks?.onBatchWrite
+      ? (stage, rowsWritten) =>
+          p.hooks?.onBatchWrite?.({ chainId, fromBlock: chunk.fromBlock, toBlock: chunk.toBlock, stage, rowsWritten })
+      : undefined;
+    const result = await withDbRetry(`batch ${chunk.fromBlock}-${chunk.toBlock}`, () =>
+      commitBatch(db, {
+        chainId,
+        fromBlock: chunk.fromBlock,
+        toBlock: chunk.toBlock,
+        events,
+        prevHash: chunk.prevHash,
+        toHash: chunk.toHeader.hash,
+        toTime: chunk.toHeader.timestamp,
+        hashes: chunk.hashes.map((h) => ({ number: h.number, hash: h.hash, timestamp: h.timestamp })),
+        headBlock: head,
+        undo,
+        finalityDepth: options.finalityDepth,
+        notifyChannel: options.notifyChannel,
+        hook,
+      }),
+    );
+    for (const skipped of result.changes.skipped) {
+      log.warn(
+        { block: skipped.event.blockNumber, tx: skipped.event.txHash, event: skipped.event.name, reason: skipped.reason },
+        "event kept in raw_events only",
+      );
+    }
+    metrics.indexedBlock = chunk.toBlock;
+    metrics.eventsIndexed += events.length;
+    metrics.batchesCommitted++;
+    metrics.lastCommitAt = Date.now();
+    if (metrics.phase === "follow") metrics.lastCommitLatencyMs = Date.now() - chunk.toHeader.timestamp * 1000;
+    p.hooks?.onSync?.({ kind: "block", chainId, fromBlock: chunk.fromBlock, toBlock: chunk.toBlock, events: events.length });
+  }
+
+  /**
+   * Commits every block up to `target`, fetching up to `prefetch` ranges ahead. Ranges never straddle
+   * the finality boundary: those above it are fetched densely and keep undo images.
+   */
+  async function syncTo(target: number, head: number, cursor: Cursor): Promise<void> {
+    const boundary = head - options.finalityDepth;
+    let next = cursor.checkpoint + 1;
+    const queue: { chunk: Promise<Chunk> }[] = [];
+    const schedule = () => {
+      while (queue.length < Math.max(1, options.prefetch) && next <= target) {
+        const from = next;
+        let to = Math.min(target, from + planner.size() - 1);
+        if (from <= boundary && to > boundary) to = boundary;
+        const dense = to > boundary;
+        next = to + 1;
+        const chunk = fetchChunk({
+          rpc,
+          address: chain.marketplace,
+          fromBlock: from,
+          toBlock: to,
+          dense,
+          planner,
+          retry: options.retry,
+          signal,
+        });
+        chunk.catch(() => undefined); // observed when its turn comes; abandoned ones must not crash the process
+        queue.push({ chunk });
+      }
+    };
+    schedule();
+    while (queue.length > 0) {
+      if (signal.aborted) throw new AbortedError();
+      const chunk = await (queue.shift() as { chunk: Promise<Chunk> }).chunk;
+      await commit(chunk, head);
+      schedule();
+    }
+  }
+
+  /** With no new block to index, the stored tip must still be on the chain (a same-height reorg, or a rewind). */
+  async function checkTip(cursor: Cursor): Promise<void> {
+    if (cursor.hash === null || cursor.checkpoint < chain.startBlock) return;
+    const header = await rpc.getBlock(cursor.checkpoint);
+    if (!header || header.hash !== cursor.hash) {
+      throw new ReorgDetectedError(
+        chainId,
+        cursor.checkpoint,
+        `block ${cursor.checkpoint} changed: stored ${cursor.hash}, node has ${header?.hash ?? "no such block"}`,
+      );
+    }
+  }
+
+  async function handleReorg(error: ReorgDetectedError): Promise<void> {
+    const cursor = await readCursor();
+    log.warn({ block: error.blockNumber, reason: error.message }, "reorg detected");
+    const ancestor = await findCommonAncestor({
+      db,
+      rpc,
+      chainId,
+      startBlock: chain.startBlock,
+      checkpoint: cursor.checkpoint,
+      finalityDepth: options.finalityDepth,
+    });
+    const result = await withDbRetry("rollback", () =>
+      rollbackTo(db, { chainId, ancestor, notifyChannel: options.notifyChannel }),
+    );
+    metrics.reorgs++;
+    metrics.reorgedBlocks += result.fromCheckpoint - result.toCheckpoint;
+    metrics.indexedBlock = result.toCheckpoint;
+    metrics.eventsIndexed -= result.eventsRemoved;
+    log.warn(
+      { ancestor, from: result.fromCheckpoint, to: result.toCheckpoint, eventsRemoved: result.eventsRemoved },
+      "rolled back to the common ancestor",
+    );
+    p.hooks?.onSync?.({ kind: "reorg", chainId, fromBlock: result.toCheckpoint + 1, toBlock: result.fromCheckpoint, ancestor });
+  }
+
+  /** One pass: read the head, index what is new or check the tip. Returns the target it aimed at. */
+  async function step(limit = Number.POSITIVE_INFINITY): Promise<{ target: number; cursor: Cursor }> {
+    const head = await rpc.getBlockNumber();
+    metrics.headBlock = head;
+    const target = Math.min(limit, head - options.confirmations);
+    const cursor = await readCursor();
+    if (target > cursor.checkpoint) await syncTo(target, head, cursor);
+    else await checkTip(cursor);
+    return { target, cursor };
+  }
+
+  /** Runs `step` until `done` says so, turning reorgs into rollbacks and chain movement into another pass. */
+  async function loop(done: (target: number) => boolean, pause: number, limit?: number): Promise<void> {
+    for (;;) {
+      if (signal.aborted) return;
+      try {
+        const { target } = await step(limit);
+        if (done(target)) return;
+      } catch (error) {
+        if (error instanceof AbortedError || signal.aborted) return;
+        if (error instanceof ReorgDetectedError) {
+          await handleReorg(error);
+          continue;
+        }
+        if (error instanceof ChainMovedError) {
+          log.debug({ reason: error.message }, "chain moved while reading; reading again");
+          await sleep(Math.max(pause, 50), signal);
+          continue;
+        }
+        throw error;
+      }
+      await sleep(pause, signal);
+    }
+  }
+
+  return {
+    async backfill(toBlock) {
+      const cursor = await readCursor();
+      const head = await rpc.getBlockNumber();
+      metrics.headBlock = head;
+      metrics.phase = "backfill";
+      metrics.startedFromBlock = cursor.checkpoint;
+      const goal = Math.max(cursor.checkpoint, Math.min(toBlock ?? Number.POSITIVE_INFINITY, head - options.confirmations));
+      metrics.backfillTarget = goal;
+      log.info({ from: cursor.checkpoint + 1, to: goal }, "backfill");
+      // Done at the goal, or earlier if the chain itself went back below it (a rewind).
+      await loop((target) => metrics.indexedBlock >= Math.min(goal, target), 0, goal);
+    },
+    async follow() {
+      metrics.phase = "follow";
+      await loop(() => false, options.pollIntervalMs);
+    },
+  };
+}

@@ -11,4 +11,5 @@ export { createChainRpc, type ChainRpc, type BlockHeader } from "./sync/rpc.js";
 export type { SyncEvent, ChainSyncHooks } from "./sync/chain-sync.js";
 export { createChainMetrics, headLag, type ChainMetrics, type IndexerMetrics } from "./metrics/metrics.js";
 export { parseMetadata, type ParsedMetadata } from "./handlers/metadata.js";
+export { decodeLog, marketplaceEventNames, type DecodedEvent, type RawLog } from "./handlers/decode.js";
 export * from "./errors.js";

@@ -1,0 +1,51 @@
+import pino from "pino";
+
+import { createIndexer, type ChainConfig, type CreateIndexerParameters, type Db, type Indexer } from "../../../indexer/src/index.js";
+import type { Market } from "./market.js";
+
+export const quietLogger = pino({ level: process.env.LOG_LEVEL ?? "silent" });
+
+export function chainOf(market: Market, overrides: Partial<ChainConfig> = {}): ChainConfig {
+  return {
+    chainId: market.chainId,
+    rpcUrl: market.node.url,
+    marketplace: market.marketplace,
+    startBlock: market.startBlock,
+    confirmations: 0,
+    finalityDepth: 64,
+    pollIntervalMs: 25,
+    ...overrides,
+  };
+}
+
+export function testIndexer(
+  db: Db,
+  market: Market,
+  overrides: Partial<ChainConfig> = {},
+  extra: Partial<CreateIndexerParameters> = {},
+): Indexer {
+  return createIndexer({
+    db,
+    chains: [chainOf(market, overrides)],
+    logger: quietLogger,
+    progress: false,
+    sync: { retry: { baseDelayMs: 10, maxDelayMs: 200, maxAttempts: 20 }, ...extra.sync },
+    ...extra,
+  });
+}
+
+/** Resolves once the indexer has committed `block`; rejects after `timeoutMs` or if following failed. */
+export async function waitForBlock(indexer: Indexer, block: number, timeoutMs = 20_000, following?: Promise<unknown>): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let failure: unknown;
+  following?.catch((error) => (failure = error));
+  for (;;) {
+    if (failure) throw failure;
+    const metrics = indexer.metrics.chains[0];
+    if (metrics && metrics.indexedBlock >= block) return;
+    if (Date.now() > deadline) {
+      throw new Error(`indexer did not reach block ${block} within ${timeoutMs} ms (at ${metrics?.indexedBlock})`);
+    }
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}

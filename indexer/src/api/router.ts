@@ -5,7 +5,7 @@
  */
 import type { Express, NextFunction, Request, RequestHandler, Response } from "express";
 import { z, type ZodType } from "zod/v4";
-import { fromZodError, MethodNotAllowedError } from "./errors.js";
+import { fromZodError, MethodNotAllowedError, UnsupportedMediaTypeError } from "./errors.js";
 
 export type HttpMethod = "get" | "post" | "put" | "delete";
 
@@ -64,6 +64,9 @@ export class ApiRouter {
         try {
           const params = parsePart(route.params, req.params, "path");
           const query = parsePart(route.query, req.query, "query");
+          if (route.body && req.headers["content-type"] !== undefined && !req.is(["application/json", "application/*+json"])) {
+            throw new UnsupportedMediaTypeError("send the body as application/json");
+          }
           const body = route.body ? parsePart(route.body, req.body, "body") : undefined;
           res.locals.route = route.path;
           const result = await route.handler({ query, params, body, req, res });

@@ -5,10 +5,10 @@ import { requireSession, sessionOf } from "../auth/session.js";
 import type { ApiDeps } from "../deps.js";
 import { NotFoundError } from "../errors.js";
 import type { ApiRouter } from "../router.js";
+import { entityId, idParams } from "../schemas/common.js";
 import { searchBody } from "../schemas/listings.js";
 
-const listingRef = z.object({ listingId: z.union([z.string(), z.number()]).transform(String).pipe(z.string().regex(/^[1-9][0-9]{0,19}$/, "a listing id")) }).strict();
-const idParams = z.object({ id: z.string().regex(/^[1-9][0-9]{0,19}$/, "a positive integer id") }).strict();
+const listingRef = z.object({ listingId: entityId }).strict();
 const keyParams = z.object({ id: z.string().regex(/^[a-z0-9]{12}$/, "an API key id") }).strict();
 const savedSearchBody = z.object({ name: z.string().trim().min(1).max(80), search: searchBody }).strict();
 const prefsBody = z

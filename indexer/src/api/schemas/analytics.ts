@@ -1,5 +1,5 @@
 import { z } from "zod/v4";
-import { address, chainIdParam, dateRange } from "./common.js";
+import { address, chainIdParam, dateRange, idParams } from "./common.js";
 
 export const analyticsQuery = z
   .object({
@@ -13,7 +13,7 @@ export const analyticsQuery = z
 export type AnalyticsQuery = z.infer<typeof analyticsQuery>;
 
 export const providerAnalyticsParams = z.object({ address }).strict();
-export const resourceAnalyticsParams = z.object({ id: z.string().regex(/^[1-9][0-9]{0,19}$/, "must be a positive integer id") }).strict();
+export const resourceAnalyticsParams = idParams;
 export const entityAnalyticsQuery = z
   .object({
     chainId: chainIdParam,

@@ -8,37 +8,68 @@ export const MAX_UINT256 = (1n << 256n) - 1n;
 /** A 0x address in any case; answered checksummed. */
 export const address = z
   .string()
-  .regex(/^0x[0-9a-fA-F]{40}$/, "must be a 0x-prefixed 20-byte hex address")
-  .refine((value) => isAddress(value, { strict: false }), "not an address")
-  .transform((value) => getAddress(value))
+  .max(42)
+  .transform((value, ctx) => {
+    // Checked inside the transform: zod runs transforms even after a failed check.
+    if (!/^0x[0-9a-fA-F]{40}$/.test(value) || !isAddress(value, { strict: false })) {
+      ctx.addIssue({ code: "custom", message: "must be a 0x-prefixed 20-byte hex address" });
+      return z.NEVER;
+    }
+    return getAddress(value);
+  })
   .meta({ description: "EVM address (any case; answered checksummed)", example: "0x70997970C51812dc3A010C7d01b50e0d17dc79C8" });
 
 /** An on-chain id (listing or rental): a positive integer, given as digits. */
+const MAX_BIGINT = (1n << 63n) - 1n;
+
+/** True for a positive integer that fits the mirror's BIGINT ids. */
+export const isEntityId = (text: string) => /^[1-9][0-9]{0,18}$/.test(text) && BigInt(text) <= MAX_BIGINT;
+
 export const entityId = z
-  .union([z.string(), z.number()])
-  .transform((value) => String(value))
-  .pipe(z.string().regex(/^[1-9][0-9]{0,19}$/, "must be a positive integer id"))
+  .union([z.string().max(20), z.number()])
+  .transform((value, ctx) => {
+    const text = String(value);
+    if (!isEntityId(text)) {
+      ctx.addIssue({ code: "custom", message: "must be a positive integer id" });
+      return z.NEVER;
+    }
+    return text;
+  })
   .meta({ description: "On-chain id (positive integer)" });
 
 /** A token amount in base units, as an exact decimal string (no floats for money). */
 export function tokenAmount(max = MAX_UINT256) {
   return z
-    .union([z.string(), z.number().int().nonnegative()])
-    .transform((value) => String(value))
-    .pipe(z.string().regex(/^(0|[1-9][0-9]{0,77})$/, "must be a non-negative integer in token base units"))
-    .transform((value) => BigInt(value))
-    .refine((value) => value <= max, `must be at most ${max}`)
+    .union([z.string().max(100), z.number().int().nonnegative()])
+    .transform((value, ctx) => {
+      const text = String(value);
+      if (!/^(0|[1-9][0-9]{0,77})$/.test(text)) {
+        ctx.addIssue({ code: "custom", message: "must be a non-negative integer in token base units" });
+        return z.NEVER;
+      }
+      const amount = BigInt(text);
+      if (amount > max) {
+        ctx.addIssue({ code: "custom", message: `must be at most ${max}` });
+        return z.NEVER;
+      }
+      return amount;
+    })
     .meta({ description: "Amount in token base units, as a decimal string", example: "1000000000000000000" });
 }
 
 /** An integer query parameter with explicit bounds (query strings arrive as text). */
 export function intParam(min: number, max: number) {
   return z
-    .union([z.string(), z.number()])
-    .transform((value) => String(value).trim())
-    .pipe(z.string().regex(/^-?[0-9]{1,16}$/, "must be an integer"))
-    .transform(Number)
-    .pipe(z.number().int().min(min).max(max));
+    .union([z.string().max(20), z.number()])
+    .transform((value, ctx) => {
+      const text = String(value).trim();
+      const n = /^-?[0-9]{1,16}$/.test(text) ? Number(text) : Number.NaN;
+      if (!Number.isSafeInteger(n) || n < min || n > max) {
+        ctx.addIssue({ code: "custom", message: `must be an integer in ${min}..${max}` });
+        return z.NEVER;
+      }
+      return n;
+    });
 }
 
 export const limit = intParam(1, 100).optional().meta({ description: "Page size, 1..100 (default 20)" });
@@ -50,9 +81,7 @@ export const cursor = z
   .optional()
   .meta({ description: "Opaque cursor from a previous page's `next_cursor`" });
 
-export const booleanParam = z
-  .enum(["true", "false", "1", "0"])
-  .transform((value) => value === "true" || value === "1");
+export const booleanParam = z.enum(["true", "false", "1", "0"]).transform((value) => value === "true" || value === "1");
 
 /** ISO date-time or unix seconds. */
 export const timestamp = z
@@ -112,3 +141,6 @@ export function listParam<T extends z.ZodType<unknown, string>>(item: T, maxItem
 }
 
 export const chainIdParam = intParam(1, 2 ** 31).optional().meta({ description: "Chain id (default: the API's first chain)" });
+
+/** Path parameters `{id}` of listings and rentals. */
+export const idParams = z.object({ id: entityId }).strict();

@@ -3,7 +3,7 @@
  * (JSON body), normalised into one `ListingFilters` the query builder understands.
  */
 import { z } from "zod/v4";
-import { address, booleanParam, chainIdParam, cursor, dateRange, intParam, limit, listParam, MAX_UINT96, tokenAmount } from "./common.js";
+import { address, booleanParam, chainIdParam, cursor, dateRange, intParam, limit, listParam, MAX_UINT96, tokenAmount, idParams } from "./common.js";
 
 export type SpecOp = ">=" | "<=" | ">" | "<" | "=";
 export type SpecFilter = { key: string; op: SpecOp; value: number | string };
@@ -39,10 +39,8 @@ const SORT_ALIASES: Record<string, ListingSort> = { price: "price_asc", "-price"
 
 export const sortParam = (defaultSort: ListingSort) =>
   z
-    .string()
-    .max(20)
-    .transform((value) => SORT_ALIASES[value] ?? value)
-    .pipe(z.enum(LISTING_SORTS))
+    .enum([...LISTING_SORTS, ...(Object.keys(SORT_ALIASES) as ["price"])])
+    .transform((value): ListingSort => SORT_ALIASES[value] ?? (value as ListingSort))
     .default(defaultSort)
     .meta({ description: `One of ${LISTING_SORTS.join(", ")} (also price, -price)` });
 
@@ -212,6 +210,6 @@ export const searchBody = z
 
 export type SearchBody = z.infer<typeof searchBody>;
 
-export const resourceIdParams = z.object({ id: z.string().regex(/^[1-9][0-9]{0,19}$/, "must be a positive integer id") }).strict();
+export const resourceIdParams = idParams;
 export const resourceDetailQuery = z.object({ chainId: chainIdParam }).strict();
 export { intParam };

@@ -1,7 +1,7 @@
 /** Query schemas of the rental history. */
 import { z } from "zod/v4";
 import { RENTAL_STATUSES } from "../queries/rentals.js";
-import { address, chainIdParam, cursor, dateRange, entityId, limit, listParam } from "./common.js";
+import { address, chainIdParam, cursor, dateRange, entityId, limit, listParam, idParams } from "./common.js";
 
 export const listTransactionsQuery = z
   .object({
@@ -20,5 +20,5 @@ export const listTransactionsQuery = z
 
 export type ListTransactionsQuery = z.infer<typeof listTransactionsQuery>;
 
-export const transactionParams = z.object({ id: z.string().regex(/^[1-9][0-9]{0,19}$/, "must be a positive integer id") }).strict();
+export const transactionParams = idParams;
 export const transactionDetailQuery = z.object({ chainId: chainIdParam }).strict();

@@ -4,7 +4,7 @@
  * mirror afterwards and answered 422 with the contract's error name as `reason`.
  */
 import { z } from "zod/v4";
-import { address, chainIdParam, MAX_UINT96, tokenAmount } from "./common.js";
+import { address, chainIdParam, entityId, MAX_UINT96, tokenAmount } from "./common.js";
 
 const uint = (max: number) => z.number().int().min(0).max(max);
 const timeField = z
@@ -73,8 +73,8 @@ export const createTransactionBody = z
     chainId: z.number().int().min(1).max(2 ** 31).optional(),
     action: z.enum(WRITE_ACTIONS).default("rent"),
     from: address.meta({ description: "The signer's wallet" }),
-    listing_id: z.union([z.string().regex(/^[0-9]{1,20}$/), z.number().int().min(0)]).transform(String).optional(),
-    rental_id: z.union([z.string().regex(/^[0-9]{1,20}$/), z.number().int().min(0)]).transform(String).optional(),
+    listing_id: entityId.optional(),
+    rental_id: entityId.optional(),
     hours: uint(2 ** 32 - 1).optional().meta({ description: "Hours to rent or to extend by" }),
     max_price_per_hour: tokenAmount().optional().meta({ description: "Price guard (default: the current price)" }),
     score: uint(255).optional().meta({ description: "Rating 1..5 (action rate)" }),

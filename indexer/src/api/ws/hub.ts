@@ -10,6 +10,7 @@ import type { Duplex } from "node:stream";
 import { getAddress, isAddress } from "viem";
 import { WebSocket, WebSocketServer } from "ws";
 import type { ApiDeps } from "../deps.js";
+import { isEntityId } from "../schemas/common.js";
 import type { CommitNotification } from "../notifications.js";
 import { loadBatchEvents, loadEndingRentals, type FeedEvent } from "./feed.js";
 
@@ -36,7 +37,7 @@ export function parseChannel(raw: unknown): { channel: string } | { error: strin
   if (typeof raw !== "string" || raw.length > 64) return { error: "a channel is a short string" };
   if (raw === "market") return { channel: raw };
   const [kind, value, ...rest] = raw.split(":");
-  if (rest.length === 0 && kind === "resource" && value && /^[1-9][0-9]{0,19}$/.test(value)) return { channel: raw };
+  if (rest.length === 0 && kind === "resource" && value && isEntityId(value)) return { channel: raw };
   if (rest.length === 0 && kind === "address" && value && isAddress(value, { strict: false })) {
     return { channel: `address:${getAddress(value)}` };
   }

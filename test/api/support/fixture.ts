@@ -50,7 +50,8 @@ export async function startFixture(options: { history?: boolean } = {}): Promise
   const market = await deployMarket(node);
   const history = options.history === false ? (undefined as unknown as History) : await writeHistory(market);
 
-  const url = process.env.DATABASE_URL;
+  // CI runs the suite twice: API_TEST_DB=pglite, then on the server DATABASE_URL names.
+  const url = process.env.API_TEST_DB === "pglite" ? undefined : process.env.DATABASE_URL;
   const schema = url ? `api_test_${randomBytes(4).toString("hex")}` : "public";
   const db = await openDatabase(url ? { url, schema } : { dataDir: "memory://" });
   await runMigrations(db);

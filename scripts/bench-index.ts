@@ -1,0 +1,103 @@
+/**
+ * Indexer benchmark: starts a Hardhat node, fills it with marketplace history, then times a full
+ * backfill into an empty database (in a child process, whose peak RSS is measured), and the
+ * realtime latency from a block being mined to its event being visible in the database.
+ *
+ *   npm run bench:index [-- --db pglite|postgres] [--events 100000] [--seed 1]
+ *                          [--generate-only] [--profile] [--cpu-profile]
+ *
+ * --profile times RPC calls and each SQL stage of a batch inside the indexer; --cpu-profile records a
+ * V8 CPU profile of the indexing process and prints its hottest components and functions.
+ *
+ * Postgres uses DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test) and a fresh schema,
+ * dropped afterwards. Progress goes to stderr; the last line on stdout is one JSON object:
+ *   {"events":N,"blocks":B,"seconds":S,"eventsPerSecond":R,"db":"pglite|postgres","peakRssMB":M,"realtimeLatencyMs":L}
+ */
+import { parseArgs } from "node:util";
+import { generateEvents } from "./bench/generate.js";
+import { runIndexerBenchmark } from "./bench/indexing.js";
+import { startHardhatNode } from "./bench/node.js";
+import { deployBenchWorld } from "./bench/world.js";
+
+const { values } = parseArgs({
+  options: {
+    db: { type: "string", default: "pglite" },
+    events: { type: "string", default: "100000" },
+    seed: { type: "string", default: "1" },
+    "generate-only": { type: "boolean", default: false },
+    profile: { type: "boolean", default: false },
+    "cpu-profile": { type: "boolean", default: false },
+  },
+});
+const db = values.db;
+if (db !== "pglite" && db !== "postgres") throw new Error(`--db must be pglite or postgres, not ${db}`);
+const target = Number(values.events);
+if (!Number.isSafeInteger(target) || target < 1) throw new Error(`--events must be a positive integer`);
+
+const log = (line: string) => process.stderr.write(`${line}\n`);
+const FTNS = 10n ** 18n;
+
+const node = await startHardhatNode({ blockGasLimit: 100_000_000n });
+log(`hardhat node on ${node.url}`);
+try {
+  const consumers = 10;
+  // About one rental per four events at up to 40 FTNS/h for up to a day: plenty, under the token cap.
+  const fundsPerConsumer = (BigInt(target) * 400n * FTNS) / BigInt(consumers) / 4n + 10_000n * FTNS;
+  const world = await deployBenchWorld({ rpc: node.rpc, consumers, fundsPerConsumer });
+  log(`deployed marketplace ${world.marketplace} at block ${world.startBlock}; generating ${target} events`);
+
+  let lastReport = 0;
+  const generated = await generateEvents({
+    rpc: node.rpc,
+    world,
+    events: target,
+    seed: Number(values.seed),
+    onProgress: (p) => {
+      if (p.seconds - lastReport < 2 && p.events < target) return;
+      lastReport = p.seconds;
+      log(`  round ${p.round} ${p.step}: ${p.events} events, ${p.blocks} blocks, ${p.seconds.toFixed(1)} s`);
+    },
+  });
+  const events = generated.events + world.deployEvents;
+  const blocks = generated.lastBlock - world.startBlock + 1;
+  log(
+    `generated ${events} marketplace events (${generated.listings} listings, ${generated.rentals} rentals) ` +
+      `in ${blocks} blocks, ${generated.transactions} transactions, ${(Number(generated.gasUsed) / 1e9).toFixed(
+        2
+      )} Ggas, ` +
+      `${generated.seconds.toFixed(1)} s (${Math.round(generated.events / generated.seconds)} events/s)`
+  );
+  log(`  by event: ${JSON.stringify(generated.byEvent)}`);
+
+  if (values["generate-only"]) {
+    console.log(JSON.stringify({ events, blocks, generationSeconds: round(generated.seconds) }));
+  } else {
+    const result = await runIndexerBenchmark({
+      node,
+      world,
+      db,
+      events,
+      lastBlock: generated.lastBlock,
+      log,
+      profile: values.profile,
+      cpuProfile: values["cpu-profile"],
+    });
+    console.log(
+      JSON.stringify({
+        events: result.events,
+        blocks,
+        seconds: round(result.seconds),
+        eventsPerSecond: Math.round(result.events / result.seconds),
+        db,
+        peakRssMB: Math.round(result.peakRssMB),
+        realtimeLatencyMs: Math.round(result.realtimeLatencyMs),
+      })
+    );
+  }
+} finally {
+  await node.stop();
+}
+
+function round(seconds: number): number {
+  return Math.round(seconds * 100) / 100;
+}

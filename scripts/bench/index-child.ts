@@ -1,0 +1,267 @@
+/**
+ * The indexing side of the benchmark, in its own process so that its peak RSS is the indexer's alone.
+ * Driven by scripts/bench/indexing.ts over IPC:
+ *
+ *   parent -> child  (env BENCH_INDEX_PARAMETERS)     what to index, where
+ *   child  -> parent {type:"ready"}                   database open and migrated
+ *   parent -> child  {type:"go"}                      (after resetting the peak RSS counter) backfill
+ *   child  -> parent {type:"progress"} ...            while backfilling
+ *   child  -> parent {type:"backfilled", ...}         timing, events in the mirror, maxRSS, profile
+ *   parent -> child  {type:"watch", block, txHash, minedAt}
+ *   child  -> parent {type:"visible", latencyMs}      once the event's row can be read back
+ *   parent -> child  {type:"stop"}                    stop following, close the database, exit
+ */
+import { Session } from "node:inspector/promises";
+import pino from "pino";
+import {
+  chainDefaults,
+  type ChainRpc,
+  createChainRpc,
+  createIndexer,
+  defaultSyncSettings,
+  dropSchema,
+  openDatabase,
+  runMigrations,
+  type SyncEvent,
+} from "../../indexer/src/index.js";
+import { type CpuProfile, summarizeCpuProfile } from "./cpu-profile.js";
+
+export type ChildParameters = {
+  rpcUrl: string;
+  chainId: number;
+  marketplace: string;
+  startBlock: number;
+  lastBlock: number;
+  databaseUrl?: string;
+  dataDir?: string;
+  schema: string;
+  /** Drop the schema when done (a scratch Postgres schema). */
+  dropSchemaAtEnd: boolean;
+  /** Time RPC calls and batch stages (adds a little overhead). */
+  profile: boolean;
+  /** Record a V8 CPU profile of the backfill and send back its summary. */
+  cpuProfile: boolean;
+};
+
+export type ChildMessage =
+  | { type: "ready"; startupSeconds: number }
+  | { type: "progress"; block: number; events: number; seconds: number }
+  | {
+      type: "backfilled";
+      seconds: number;
+      events: number;
+      maxRssKB: number;
+      profile?: Profile;
+      cpuProfile?: string[];
+    }
+  | { type: "visible"; txHash: string; latencyMs: number }
+  | { type: "error"; message: string };
+
+export type ParentMessage =
+  | { type: "go" }
+  | { type: "watch"; block: number; txHash: string; minedAt: number }
+  | { type: "stop" };
+
+/** Where backfill time went, as seen from the indexer's process. */
+export type Profile = {
+  rpc: Record<string, { calls: number; ms: number; items: number }>;
+  /** Time from one batch stage to the next, summed per stage name (SQL as the indexer issues it). */
+  stages: Record<string, { count: number; ms: number; rows: number }>;
+  batches: number;
+};
+
+async function startCpuProfile(): Promise<{ stop(): Promise<CpuProfile> }> {
+  const session = new Session();
+  session.connect();
+  await session.post("Profiler.enable");
+  await session.post("Profiler.start");
+  return {
+    async stop() {
+      const { profile } = await session.post("Profiler.stop");
+      session.disconnect();
+      return profile as unknown as CpuProfile;
+    },
+  };
+}
+
+const parameters = JSON.parse(process.env.BENCH_INDEX_PARAMETERS ?? "") as ChildParameters;
+const send = (message: ChildMessage) => process.send?.(message);
+const logger = pino({ level: "warn" }, pino.destination(2));
+
+const profile: Profile = { rpc: {}, stages: {}, batches: 0 };
+const timed =
+  <A extends unknown[], R>(name: string, fn: (...args: A) => Promise<R>, count: (r: R) => number) =>
+  async (...args: A): Promise<R> => {
+    const started = performance.now();
+    const result = await fn(...args);
+    const entry = (profile.rpc[name] ??= { calls: 0, ms: 0, items: 0 });
+    entry.calls++;
+    entry.ms += performance.now() - started;
+    entry.items += count(result);
+    return result;
+  };
+
+const opened = performance.now();
+const db = await openDatabase(
+  parameters.databaseUrl
+    ? { url: parameters.databaseUrl, schema: parameters.schema }
+    : { dataDir: parameters.dataDir, schema: parameters.schema }
+);
+try {
+  await runMigrations(db);
+  const startupSeconds = (performance.now() - opened) / 1000;
+  const chain = {
+    chainId: parameters.chainId,
+    rpcUrl: parameters.rpcUrl,
+    marketplace: parameters.marketplace.toLowerCase(),
+    startBlock: parameters.startBlock,
+    ...chainDefaults(parameters.chainId),
+  };
+
+  let lastStage = performance.now();
+  let firstWrite = true;
+  let rowsBefore = 0;
+  const recordStage = (name: string, rows: number) => {
+    const now = performance.now();
+    const entry = (profile.stages[name] ??= { count: 0, ms: 0, rows: 0 });
+    entry.count++;
+    entry.ms += now - lastStage;
+    entry.rows += rows;
+    lastStage = now;
+  };
+  const indexer = createIndexer({
+    db,
+    chains: [chain],
+    logger,
+    progress: false,
+    createRpc: parameters.profile
+      ? (c, metrics, signal): ChainRpc => {
+          const rpc = createChainRpc({
+            url: c.rpcUrl,
+            timeoutMs: defaultSyncSettings.rpcTimeoutMs,
+            maxResponseBytes: defaultSyncSettings.maxResponseBytes,
+            batchSize: defaultSyncSettings.headerBatchSize,
+            retry: defaultSyncSettings.retry,
+            metrics,
+            signal,
+          });
+          return {
+            url: rpc.url,
+            getChainId: rpc.getChainId,
+            getBlockNumber: rpc.getBlockNumber,
+            getBlock: rpc.getBlock,
+            getLogs: timed("getLogs", rpc.getLogs, (logs) => logs.length),
+            getBlocks: timed("getBlocks", rpc.getBlocks, (blocks) => blocks.size),
+          };
+        }
+      : undefined,
+    hooks: parameters.profile
+      ? {
+          onBatchWrite: ({ stage, rowsWritten }) => {
+            // The first write of a batch also pays for everything before it (waiting for the range's
+            // logs, decoding, loading state, reducing); the CPU profile splits that further.
+            const name = firstWrite ? `${stage} (+ fetch wait, decode, load, reduce)` : stage;
+            // rowsWritten counts from the start of the batch.
+            recordStage(name, rowsWritten - (firstWrite ? 0 : rowsBefore));
+            firstWrite = false;
+            rowsBefore = rowsWritten;
+          },
+        }
+      : undefined,
+  });
+
+  // Commit times of recent ranges, so a watched block committed before the parent asks still counts
+  // from the moment it became visible, not from when the question arrived.
+  const commits: { fromBlock: number; toBlock: number; at: number }[] = [];
+  const waiters: { block: number; resolve: (at: number) => void }[] = [];
+  let events = 0;
+  let following: Promise<void> | undefined;
+  // Database creation (PGlite's initdb peaks far above what indexing needs) is not the backfill: the
+  // parent resets the peak RSS counter between the two.
+  send({ type: "ready", startupSeconds });
+  await new Promise<void>((resolve) =>
+    process.once("message", (message: ParentMessage) => message.type === "go" && resolve())
+  );
+  const profiler = parameters.cpuProfile ? await startCpuProfile() : undefined;
+  const started = performance.now();
+  let lastProgress = 0;
+  indexer.onSync((event: SyncEvent) => {
+    if (event.kind !== "block") return;
+    const at = Date.now();
+    if (parameters.profile) recordStage("(hashes, checkpoint, prune, notify, commit)", 0);
+    firstWrite = true;
+    profile.batches++;
+    events += event.events;
+    commits.push({ fromBlock: event.fromBlock, toBlock: event.toBlock, at });
+    if (commits.length > 1000) commits.splice(0, 500);
+    for (const waiter of waiters.splice(0)) {
+      if (event.toBlock >= waiter.block) waiter.resolve(at);
+      else waiters.push(waiter);
+    }
+    const seconds = (performance.now() - started) / 1000;
+    if (!following && seconds - lastProgress >= 1) {
+      lastProgress = seconds;
+      send({ type: "progress", block: event.toBlock, events, seconds });
+    }
+  });
+
+  await indexer.backfill({ toBlock: { [chain.chainId]: parameters.lastBlock } });
+  const seconds = (performance.now() - started) / 1000;
+  const cpuProfile = profiler ? summarizeCpuProfile(await profiler.stop()) : undefined;
+  const maxRssKB = process.resourceUsage().maxRSS;
+  const count = await db.query<{ n: number | string }>("SELECT count(*) AS n FROM raw_events WHERE chain_id = $1", [
+    chain.chainId,
+  ]);
+  send({
+    type: "backfilled",
+    seconds,
+    events: Number(count.rows[0].n),
+    maxRssKB,
+    profile: parameters.profile ? profile : undefined,
+    cpuProfile,
+  });
+
+  following = indexer.follow();
+  const committedAt = (block: number): Promise<number> => {
+    const done = commits.find((c) => c.fromBlock <= block && c.toBlock >= block);
+    if (done) return Promise.resolve(done.at);
+    return new Promise((resolve) => waiters.push({ block, resolve }));
+  };
+  const visible = async (txHash: string): Promise<boolean> =>
+    (
+      await db.query("SELECT 1 FROM raw_events WHERE chain_id = $1 AND tx_hash = $2", [
+        chain.chainId,
+        txHash.toLowerCase(),
+      ])
+    ).rows.length > 0;
+
+  await new Promise<void>((resolve, reject) => {
+    following!.catch(reject);
+    process.on("message", (message: ParentMessage) => {
+      if (message.type === "stop") {
+        resolve();
+        return;
+      }
+      if (message.type !== "watch") return;
+      void (async () => {
+        let at = await committedAt(message.block);
+        // The commit event says the range is in; reading the row back is what a client would see.
+        while (!(await visible(message.txHash))) {
+          await new Promise((r) => setTimeout(r, 2));
+          at = Date.now();
+        }
+        send({ type: "visible", txHash: message.txHash, latencyMs: at - message.minedAt });
+      })().catch(reject);
+    });
+  });
+  await indexer.stop();
+  await following!.catch(() => undefined);
+} catch (error) {
+  send({ type: "error", message: error instanceof Error ? error.stack ?? error.message : String(error) });
+  process.exitCode = 1;
+} finally {
+  if (parameters.dropSchemaAtEnd) await dropSchema(db, parameters.schema).catch(() => undefined);
+  await db.close();
+  // Exit even if a stray timer or socket of the indexer is still open: the parent waits for us.
+  process.disconnect?.();
+}

@@ -1,0 +1,248 @@
+/**
+ * Times the indexer: a full backfill from an empty database in a child process (scripts/bench/
+ * index-child.ts) whose peak RSS is read from /proc, then realtime latency while it follows the head:
+ * a transaction is mined and the time until its event can be read from the database is measured.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { encodeFunctionData, type Hex } from "viem";
+import type { ChildMessage, ChildParameters, ParentMessage, Profile } from "./index-child.js";
+import { listingMetadata } from "./metadata.js";
+import { createRandom } from "./random.js";
+import { type LocalNode, repoRoot } from "./node.js";
+import type { BenchWorld } from "./world.js";
+
+export type IndexerBenchmarkParameters = {
+  node: LocalNode;
+  world: BenchWorld;
+  db: "pglite" | "postgres";
+  /** Marketplace events on the chain: the mirror must hold exactly these. */
+  events: number;
+  lastBlock: number;
+  log: (line: string) => void;
+  /** Time RPC calls and batch stages inside the indexer's process. */
+  profile?: boolean;
+  /** Record a V8 CPU profile of the backfill and print where its time went. */
+  cpuProfile?: boolean;
+  /** Realtime samples to take. */
+  latencySamples?: number;
+};
+
+export type IndexerBenchmarkResult = {
+  events: number;
+  seconds: number;
+  startupSeconds: number;
+  /** Peak RSS of the backfill (database creation excluded where the counter can be reset). */
+  peakRssMB: number;
+  /** Median of the samples. */
+  realtimeLatencyMs: number;
+  latenciesMs: number[];
+  profile?: Profile;
+};
+
+export const DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/test";
+
+/** Peak resident set size of a live process, in kB (Linux). */
+async function peakRssKB(pid: number): Promise<number | undefined> {
+  try {
+    const status = await readFile(`/proc/${pid}/status`, "utf8");
+    const match = /^VmHWM:\s+(\d+) kB/m.exec(status);
+    return match ? Number(match[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Resets a process's VmHWM to its current RSS (Linux >= 4.0); false where that is not possible. */
+async function resetPeakRss(pid: number): Promise<boolean> {
+  try {
+    await writeFile(`/proc/${pid}/clear_refs`, "5");
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+/** Messages of the child, one at a time, in order. */
+function inbox(child: ChildProcess) {
+  const queue: ChildMessage[] = [];
+  const waiting: ((m: ChildMessage) => void)[] = [];
+  let exit: Error | undefined;
+  const deliver = (m: ChildMessage) => (waiting.length > 0 ? waiting.shift()!(m) : queue.push(m));
+  child.on("message", (m: ChildMessage) => deliver(m));
+  child.once("exit", (code, signal) => {
+    exit = new Error(`the indexer process exited (code ${code}, signal ${signal})`);
+    for (const w of waiting.splice(0)) w({ type: "error", message: exit.message });
+  });
+  return async (): Promise<ChildMessage> => {
+    if (queue.length > 0) return queue.shift()!;
+    if (exit) return { type: "error", message: exit.message };
+    return new Promise((resolve) => waiting.push(resolve));
+  };
+}
+
+export async function runIndexerBenchmark({
+  node,
+  world,
+  db,
+  events,
+  lastBlock,
+  log,
+  profile = false,
+  cpuProfile = false,
+  latencySamples = 20,
+}: IndexerBenchmarkParameters): Promise<IndexerBenchmarkResult> {
+  const scratch = await mkdtemp(path.join(tmpdir(), "bench-index-"));
+  const schema = db === "postgres" ? `bench_${process.pid}_${Date.now()}` : "public";
+  const parameters: ChildParameters = {
+    rpcUrl: node.url,
+    chainId: world.chainId,
+    marketplace: world.marketplace,
+    startBlock: world.startBlock,
+    lastBlock,
+    databaseUrl: db === "postgres" ? process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL : undefined,
+    dataDir: db === "pglite" ? path.join(scratch, "pglite") : undefined,
+    schema,
+    dropSchemaAtEnd: db === "postgres",
+    profile,
+    cpuProfile,
+  };
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", path.join(repoRoot, "scripts", "bench", "index-child.ts")],
+    {
+      cwd: repoRoot,
+      env: { ...process.env, BENCH_INDEX_PARAMETERS: JSON.stringify(parameters) },
+      stdio: ["ignore", "inherit", "inherit", "ipc"],
+    }
+  );
+  const next = inbox(child);
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const send = (message: ParentMessage) => child.send(message);
+
+  try {
+    log(`indexing into ${db}${db === "postgres" ? ` (schema ${schema})` : ` (${parameters.dataDir})`}`);
+    const ready = await next();
+    if (ready.type !== "ready") throw new Error(`indexer: ${ready.type === "error" ? ready.message : ready.type}`);
+    const startupPeakKB = await peakRssKB(child.pid!);
+    const reset = await resetPeakRss(child.pid!);
+    log(
+      `database open + migrations: ${ready.startupSeconds.toFixed(2)} s, peak RSS ${Math.round(
+        (startupPeakKB ?? 0) / 1024
+      )} MB` +
+        (reset
+          ? " (peak counter reset before the backfill)"
+          : " (peak counter cannot be reset: the backfill's peak includes it)")
+    );
+    send({ type: "go" });
+    let backfilled: Extract<ChildMessage, { type: "backfilled" }>;
+    for (;;) {
+      const message = await next();
+      if (message.type === "error") throw new Error(`indexer: ${message.message}`);
+      if (message.type === "progress") {
+        log(
+          `  block ${message.block}/${lastBlock}: ${message.events} events, ${message.seconds.toFixed(1)} s, ` +
+            `${Math.round(message.events / message.seconds)} events/s`
+        );
+      }
+      if (message.type === "backfilled") {
+        backfilled = message;
+        break;
+      }
+    }
+    // VmHWM covers the backfill only when it could be reset; maxRSS always covers the whole process.
+    const peakRssMB = ((reset ? await peakRssKB(child.pid!) : undefined) ?? backfilled.maxRssKB) / 1024;
+    log(
+      `backfilled ${backfilled.events} events in ${backfilled.seconds.toFixed(2)} s ` +
+        `(${Math.round(backfilled.events / backfilled.seconds)} events/s), peak RSS ${peakRssMB.toFixed(0)} MB`
+    );
+    if (backfilled.events !== events) {
+      throw new Error(`the mirror holds ${backfilled.events} events but the chain has ${events}`);
+    }
+    if (backfilled.profile) printProfile(backfilled.profile, backfilled.seconds, log);
+    for (const line of backfilled.cpuProfile ?? []) log(line);
+
+    // Realtime: mine one transaction at a time (a new listing) and wait for its row.
+    await node.rpc("evm_setAutomine", [true]);
+    const provider = world.providers[0];
+    const random = createRandom(99);
+    const latenciesMs: number[] = [];
+    for (let i = 0; i < latencySamples; i++) {
+      // Land at different points of the indexer's polling period.
+      await new Promise((r) => setTimeout(r, 50 + Math.floor(Math.random() * 250)));
+      const listing = {
+        token: world.token,
+        pricePerHour: BigInt(1 + i) * 10n ** 17n,
+        availableFrom: 0,
+        availableUntil: 0,
+        capacity: 2,
+        metadata: listingMetadata(random, 1_000_000 + i).text,
+      };
+      const data = encodeFunctionData({
+        abi: world.abis.provider,
+        functionName: "createListings",
+        args: [[[listing]]],
+      });
+      const txHash = await node.rpc<Hex>("eth_sendTransaction", [
+        { from: provider.owner, to: provider.address, data, gas: "0x7a120" },
+      ]);
+      // With automine the answer comes once the block is sealed: that is the moment to measure from.
+      const minedAt = Date.now();
+      const receipt = await node.rpc<{ blockNumber: Hex; status: Hex }>("eth_getTransactionReceipt", [txHash]);
+      if (receipt.status !== "0x1") throw new Error(`realtime transaction ${txHash} reverted`);
+      send({ type: "watch", block: Number(receipt.blockNumber), txHash, minedAt });
+      let message = await next();
+      while (message.type === "progress") message = await next();
+      if (message.type === "error") throw new Error(`indexer: ${message.message}`);
+      if (message.type !== "visible") throw new Error(`unexpected message ${message.type}`);
+      latenciesMs.push(message.latencyMs);
+    }
+    const sorted = [...latenciesMs].sort((a, b) => a - b);
+    const median = percentile(sorted, 50);
+    log(
+      `realtime: block mined -> row visible in ${median} ms median, ${percentile(sorted, 95)} ms p95, ` +
+        `${sorted[sorted.length - 1]} ms max (${latencySamples} transactions)`
+    );
+
+    send({ type: "stop" });
+    await exited;
+    return {
+      events: backfilled.events,
+      seconds: backfilled.seconds,
+      startupSeconds: ready.startupSeconds,
+      peakRssMB,
+      realtimeLatencyMs: median,
+      latenciesMs,
+      profile: backfilled.profile,
+    };
+  } finally {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill("SIGTERM");
+      await exited;
+    }
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+function printProfile(profile: Profile, seconds: number, log: (line: string) => void): void {
+  log(`  profile (${profile.batches} batches, ${seconds.toFixed(2)} s wall):`);
+  for (const [name, entry] of Object.entries(profile.rpc)) {
+    log(
+      `    rpc ${name}: ${entry.calls} calls, ${(entry.ms / 1000).toFixed(2)} s summed over concurrent calls, ` +
+        `${entry.items} items`
+    );
+  }
+  const stages = Object.entries(profile.stages).sort((a, b) => b[1].ms - a[1].ms);
+  for (const [name, entry] of stages) {
+    log(
+      `    ${name}: ${(entry.ms / 1000).toFixed(2)} s (${((entry.ms / 1000 / seconds) * 100).toFixed(0)}%), ` +
+        `${entry.count} times, ${entry.rows} rows`
+    );
+  }
+}

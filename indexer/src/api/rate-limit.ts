@@ -52,7 +52,8 @@ return {count, ttl}`;
 export function createRedisStore(redis: Redis, prefix = "marketplace:rl:"): RateLimitStore {
   return {
     async hit(key, windowMs) {
-      const [count, ttl] = (await redis.eval(HIT_SCRIPT, 1, prefix + key, String(windowMs))) as [number, number];
+      // The window is part of the key so that instances with different policies never share a counter.
+      const [count, ttl] = (await redis.eval(HIT_SCRIPT, 1, `${prefix}${windowMs}:${key}`, String(windowMs))) as [number, number];
       return { count: Number(count), resetMs: Number(ttl) };
     },
     async close() {

@@ -1,0 +1,164 @@
+/**
+ * Live updates over /ws, driven by the indexer's NOTIFY on commit: a rental's transitions in order,
+ * a near-end notice, a reorg rollback, and the connection limits.
+ */
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { getAddress } from "viem";
+import { WebSocket } from "ws";
+import { marketplaceAbi } from "../../generated/abis.js";
+import { call, type Fixture, startFixture } from "./support/fixture.js";
+import { HOUR, UNIT } from "./support/market.js";
+
+let f: Fixture;
+
+before(async () => {
+  f = await startFixture();
+  f.follow();
+});
+after(async () => {
+  await f?.close();
+});
+
+type Client = { ws: WebSocket; messages: any[]; waitFor(pred: (m: any) => boolean, timeoutMs?: number): Promise<any>; close(): void };
+
+async function connect(url: string, options: { origin?: string } = {}): Promise<Client> {
+  const ws = new WebSocket(`${url.replace("http", "ws")}/ws`, { headers: options.origin ? { origin: options.origin } : {} });
+  const messages: any[] = [];
+  const waiters: { pred: (m: any) => boolean; resolve: (m: any) => void }[] = [];
+  ws.on("message", (data) => {
+    const m = JSON.parse(data.toString());
+    messages.push(m);
+    for (const w of [...waiters]) if (w.pred(m)) {
+      waiters.splice(waiters.indexOf(w), 1);
+      w.resolve(m);
+    }
+  });
+  await new Promise<void>((resolve, reject) => {
+    ws.once("open", () => resolve());
+    ws.once("error", reject);
+    ws.once("unexpected-response", (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
+  });
+  return {
+    ws,
+    messages,
+    waitFor(pred, timeoutMs = 15_000) {
+      const found = messages.find(pred);
+      if (found) return Promise.resolve(found);
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no matching message; got ${JSON.stringify(messages).slice(0, 2000)}`)), timeoutMs);
+        waiters.push({ pred, resolve: (m) => (clearTimeout(timer), resolve(m)) });
+      });
+    },
+    close: () => ws.close(),
+  };
+}
+
+async function subscribe(client: Client, channels: string[]) {
+  client.ws.send(JSON.stringify({ op: "subscribe", channels }));
+  return client.waitFor((m) => m.type === "subscribed");
+}
+
+describe("WebSocket /ws", () => {
+  it("delivers a rental's state changes in order, with block numbers and tx hashes", async () => {
+    const consumer = f.history.live[0] as `0x${string}`;
+    const provider = f.history.providers[0] as `0x${string}`;
+    const client = await connect(f.url);
+    const welcome = await client.waitFor((m) => m.type === "welcome");
+    assert.equal(welcome.chainId, f.market.chainId);
+    const sub = await subscribe(client, [`address:${consumer.toLowerCase()}`, "resource:2"]);
+    assert.deepEqual(sub.channels, [`address:${getAddress(consumer)}`, "resource:2"]);
+
+    const rentalId = BigInt((await f.market.publicClient.readContract({ address: f.market.marketplace, abi: marketplaceAbi, functionName: "rentalCount" })) as bigint) + 1n;
+    const receipts = [
+      await f.market.send(consumer, "rent", [2n, 3, 6n * UNIT]),
+      await f.market.send(provider, "accept", [rentalId]),
+      await f.market.send(consumer, "extend", [rentalId, 1, 6n * UNIT]),
+    ];
+    await f.market.advance(HOUR);
+    receipts.push(await f.market.send(consumer, "terminate", [rentalId]));
+
+    const expected = ["RentalRequested", "RentalAccepted", "RentalExtended", "RentalTerminated"];
+    await client.waitFor((m) => m.type === "event" && m.event === "RentalTerminated");
+    const events = client.messages.filter((m) => m.type === "event" && m.rentalId === String(rentalId));
+    assert.deepEqual(events.map((e) => e.event), expected);
+    assert.deepEqual(events.map((e) => e.txHash), receipts.map((r) => r.hash));
+    assert.deepEqual(events.map((e) => e.blockNumber), receipts.map((r) => Number(r.blockNumber)));
+    for (const e of events) {
+      assert.ok(e.channels.includes(`address:${getAddress(consumer)}`));
+      assert.ok(e.channels.includes("resource:2"));
+    }
+    client.close();
+  });
+
+  it("tells an address that its running rental nears its end", async () => {
+    const consumer = f.history.live[1] as `0x${string}`;
+    const provider = f.history.providers[2] as `0x${string}`;
+    const client = await connect(f.url);
+    await subscribe(client, [`address:${consumer}`]);
+    const rentalId = BigInt((await f.market.publicClient.readContract({ address: f.market.marketplace, abi: marketplaceAbi, functionName: "rentalCount" })) as bigint) + 1n;
+    await f.market.send(consumer, "rent", [11n, 1, UNIT / 2n]);
+    await f.market.send(provider, "accept", [rentalId]);
+    await client.waitFor((m) => m.event === "RentalAccepted" && m.rentalId === String(rentalId));
+    assert.equal(client.messages.filter((m) => m.event === "RentalEndingSoon").length, 0, "not yet: an hour is left");
+    await f.market.advance(50 * 60);
+    const notice = await client.waitFor((m) => m.event === "RentalEndingSoon" && m.rentalId === String(rentalId));
+    assert.ok(notice.secondsLeft > 0 && notice.secondsLeft <= 15 * 60, `secondsLeft ${notice.secondsLeft}`);
+    assert.ok(notice.channels.includes(`address:${getAddress(consumer)}`));
+    await f.market.advance(60);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(client.messages.filter((m) => m.event === "RentalEndingSoon").length, 1, "told once");
+    client.close();
+  });
+
+  it("announces a reorg rollback, and the API forgets what vanished", async () => {
+    const provider = f.history.providers[1] as `0x${string}`;
+    const client = await connect(f.url);
+    await subscribe(client, ["market", "resource:8"]);
+    const snapshot = await f.market.node.rpc<string>("evm_snapshot");
+    const change = await f.market.send(provider, "updatePrice", [8n, 9n * UNIT]);
+    const seen = await client.waitFor((m) => m.event === "ListingPriceUpdated" && m.listingId === "8");
+    assert.equal(seen.blockNumber, Number(change.blockNumber));
+    await f.waitForBlock(change.blockNumber);
+    assert.equal((await call(f.url, "/marketplace/resources/8")).body.pricePerHour.amount, String(9n * UNIT));
+
+    // The block with the price change vanishes: revert, then build a longer chain without it.
+    await f.market.node.rpc("evm_revert", [snapshot]);
+    for (let i = 0; i < 3; i++) await f.market.advance(7);
+    const rollback = await client.waitFor((m) => m.type === "rollback");
+    assert.equal(rollback.chainId, f.market.chainId);
+    assert.ok(rollback.fromBlock <= Number(change.blockNumber), JSON.stringify(rollback));
+    const head = await f.market.publicClient.getBlockNumber();
+    await f.waitForBlock(head);
+    await new Promise((r) => setTimeout(r, 100));
+    const after = await call(f.url, "/marketplace/resources/8");
+    assert.equal(after.body.pricePerHour.amount, String(5n * UNIT / 2n), "the cached detail was dropped on rollback");
+    client.close();
+  });
+
+  it("refuses foreign origins, too many subscriptions, oversized messages and slow readers", async () => {
+    await assert.rejects(connect(f.url, { origin: "http://evil.test" }), /HTTP 403/);
+    const ok = await connect(f.url, { origin: "http://app.test" });
+    ok.close();
+
+    const tight = await f.extraServer({ ws: { maxSubscriptions: 2, maxPayloadBytes: 512, nearEndScanMs: 60_000 } });
+    const client = await connect(tight.url);
+    client.ws.send(JSON.stringify({ op: "subscribe", channels: ["market", "resource:1", "resource:2"] }));
+    const error = await client.waitFor((m) => m.type === "error");
+    assert.match(error.error, /at most 2 subscriptions/);
+    const subscribed = await client.waitFor((m) => m.type === "subscribed");
+    assert.equal(subscribed.total, 2);
+    client.ws.send(JSON.stringify({ op: "subscribe", channels: ["nonsense:1"] }));
+    await client.waitFor((m) => m.type === "error" && /unknown channel/.test(m.error));
+    const closed = new Promise<number>((resolve) => client.ws.once("close", (code) => resolve(code)));
+    client.ws.send("x".repeat(2048));
+    assert.equal(await closed, 1009);
+
+    // A reader whose backlog passes the limit is closed rather than buffered for ever (limit below zero: the first push).
+    const slowServer = await f.extraServer({ ws: { maxBufferedBytes: -1, nearEndScanMs: 60_000 } });
+    const slow = await connect(slowServer.url);
+    const slowClosed = new Promise<number>((resolve) => slow.ws.once("close", (code) => resolve(code)));
+    slow.ws.send(JSON.stringify({ op: "subscribe", channels: ["market"] }));
+    assert.equal(await slowClosed, 4008);
+  });
+});

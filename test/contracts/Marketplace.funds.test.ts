@@ -164,7 +164,7 @@ describe("Marketplace funds", () => {
         .to.emit(marketplace, "DisputeResolved")
         .withArgs(3n, admin.address, false, PRICE, feeOf(PRICE), AMOUNT - PRICE);
 
-      const disputeAt = terminateAt + 100n;
+      const disputeAt = BigInt(await networkHelpers.time.latest()) + 100n;
       await atTimestamp(disputeAt);
       await marketplace.connect(consumer).openDispute(1n);
       const toProvider = (await accrued(1n, disputeAt)) - PRICE;

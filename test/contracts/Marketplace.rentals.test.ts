@@ -150,7 +150,8 @@ describe("Marketplace rentals", () => {
       const { marketplace, provider, consumer, tokenAddress } = await loadFixture(deployFixture);
       const now = BigInt(await time.latest());
       await marketplace.connect(provider).createListing(listingParams(tokenAddress, { availableFrom: now + DAY }));
-      const at = now + 100n;
+      // Relative to the latest block, not to `now`: wall-clock time passes between a fixture and its test.
+      const at = BigInt(await time.latest()) + 100n;
       await atTimestamp(at);
       await expect(marketplace.connect(consumer).rent(1n, 1n, PRICE))
         .to.be.revertedWithCustomError(marketplace, "Marketplace_OutsideAvailability")
@@ -171,7 +172,7 @@ describe("Marketplace rentals", () => {
       const now = BigInt(await time.latest());
       const until = now + 10n * HOUR;
       await marketplace.connect(provider).createListing(listingParams(tokenAddress, { availableUntil: until }));
-      const at = now + 10n;
+      const at = BigInt(await time.latest()) + 10n;
       await atTimestamp(at);
       await expect(marketplace.connect(consumer).rent(1n, 10n, PRICE))
         .to.be.revertedWithCustomError(marketplace, "Marketplace_OutsideAvailability")

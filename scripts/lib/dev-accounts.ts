@@ -1,5 +1,6 @@
+import { pbkdf2Sync } from "node:crypto";
 import { toHex, type Hex } from "viem";
-import { mnemonicToAccount, type HDAccount } from "viem/accounts";
+import { HDKey, privateKeyToAccount, type PrivateKeyAccount } from "viem/accounts";
 
 /**
  * Hardhat's development mnemonic. Its keys are public knowledge: they exist for local chains only and
@@ -7,22 +8,32 @@ import { mnemonicToAccount, type HDAccount } from "viem/accounts";
  */
 export const DEV_MNEMONIC = "test test test test test test test test test test test junk";
 
-/** Key derivation costs ~15 ms per account; the seed asks for the same accounts many times. */
-const derived = new Map<number, HDAccount>();
+/**
+ * The BIP-39 seed is 2048 rounds of PBKDF2 and the path has five levels: derive the account level
+ * (m/44'/60'/0'/0) once and each account from it, since the seed uses over a hundred accounts.
+ */
+let accountLevel: HDKey | undefined;
+const derived = new Map<number, { account: PrivateKeyAccount; privateKey: Hex }>();
+
+function derive(index: number) {
+  let entry = derived.get(index);
+  if (!entry) {
+    accountLevel ??= HDKey.fromMasterSeed(pbkdf2Sync(DEV_MNEMONIC.normalize("NFKD"), "mnemonic", 2048, 64, "sha512")).derive("m/44'/60'/0'/0");
+    const key = accountLevel.deriveChild(index).privateKey;
+    if (!key) throw new Error(`no private key for development account ${index}`);
+    const privateKey = toHex(key);
+    entry = { account: privateKeyToAccount(privateKey), privateKey };
+    derived.set(index, entry);
+  }
+  return entry;
+}
 
 /** Account `index` of the development mnemonic (m/44'/60'/0'/0/index), as `npx hardhat node` lists them. */
-export function devAccount(index: number): HDAccount {
-  let account = derived.get(index);
-  if (!account) {
-    account = mnemonicToAccount(DEV_MNEMONIC, { addressIndex: index });
-    derived.set(index, account);
-  }
-  return account;
+export function devAccount(index: number): PrivateKeyAccount {
+  return derive(index).account;
 }
 
 /** The private key of development account `index`, for printing where a wallet can import it. */
 export function devPrivateKey(index: number): Hex {
-  const key = devAccount(index).getHdKey().privateKey;
-  if (!key) throw new Error(`no private key for development account ${index}`);
-  return toHex(key);
+  return derive(index).privateKey;
 }

@@ -15,7 +15,8 @@ import {vm} from "../utils/Vm.sol";
 /// @notice Invariants of the escrow under any sequence of calls the handler makes: the marketplace holds
 /// exactly what it owes, no rental pays out more than it escrowed, a finished rental pays out exactly its
 /// escrow, fees are what the rentals were charged, capacity is counted right, the life cycle only moves
-/// forward, and no token is created or lost. After each run every open rental is closed through the
+/// forward, no token is created or lost, and a provider earns per second without elapsed time ever
+/// being repriced. After each run every open rental is closed through the
 /// paths that need neither party, and the marketplace must end empty.
 ///
 /// The handler only makes calls its model says must succeed, so these run with `failOnRevert`.
@@ -232,6 +233,25 @@ contract MarketplaceInvariantTest is Base {
             MarketplaceStore.ListingRecord memory m = store.listing(listingId);
             vm.assertEq(listing.ratingCount, m.ratingCount, "rating count: one per rated rental");
             vm.assertEq(listing.ratingSum, m.ratingSum, "rating sum");
+        }
+    }
+
+    /// @notice At every moment a running rental has earned (released + releasable) exactly its escrow
+    /// spread per second over the booking, at the price of each stretch of time: an extension at a changed
+    /// price buys future hours and must not reprice the hours already used. One unit of rounding is allowed
+    /// per extension, where accrual restarts.
+    /// hardhat-config: invariant.depth = 100
+    /// hardhat-config: invariant.failOnRevert = true
+    function invariant_ProviderEarnsPerSecondWithoutRepricing() external view {
+        for (uint256 i; i < store.rentalCount(); ++i) {
+            uint256 rentalId = store.rentalIdAt(i);
+            Rental memory r = marketplace.getRental(rentalId);
+            if (r.status != RentalStatus.Active) continue;
+            uint256 earned = r.released + marketplace.releasable(rentalId);
+            uint256 expected = store.specEarned(rentalId, block.timestamp);
+            uint256 rounding = store.rental(rentalId).extensions;
+            vm.assertLe(earned, expected + rounding, "earned no more than the per-second model");
+            vm.assertGe(earned + rounding, expected, "earned no less than the per-second model");
         }
     }
 

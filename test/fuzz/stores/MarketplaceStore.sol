@@ -18,6 +18,10 @@ contract MarketplaceStore {
         uint40 requestedAt;
         uint40 startedAt;
         uint40 disputedAt;
+        uint40 checkpointAt; // accrual restarts here after an extension (the start otherwise)
+        uint256 earnedAtCheckpoint; // what the provider had earned at `checkpointAt`
+        uint256 extensions;
+        uint256 releasableAtDispute; // what the provider could still take when the dispute was opened
         uint256 escrowed; // everything pulled in for this rental, extensions included
         uint256 gross; // paid towards the provider, fee included
         uint256 fees; // the protocol's part of `gross`
@@ -94,6 +98,18 @@ contract MarketplaceStore {
         return _totals[token];
     }
 
+    /// @notice What the provider has earned at time `t` of a running rental: per second, at the price of
+    /// each stretch of time. An extension buys future hours, so accrual restarts at the extension from
+    /// what had been earned by then and spreads the rest of the escrow over the rest of the booking.
+    function specEarned(uint256 rentalId, uint256 t) public view returns (uint256) {
+        RentalRecord storage r = _rentals[rentalId];
+        if (r.startedAt == 0) return 0;
+        uint256 end = uint256(r.startedAt) + uint256(r.hoursBooked) * 3600;
+        if (t >= end) return r.escrowed;
+        uint256 base = r.earnedAtCheckpoint;
+        return base + (r.escrowed - base) * (t - r.checkpointAt) / (end - r.checkpointAt);
+    }
+
     /// @dev Escrow the model says is still held for `rental` (zero once it is final).
     function heldFor(uint256 rentalId) public view returns (uint256) {
         RentalRecord storage r = _rentals[rentalId];
@@ -147,15 +163,22 @@ contract MarketplaceStore {
     }
 
     function recordStart(uint256 rentalId) external {
-        _rentals[rentalId].startedAt = uint40(block.timestamp);
+        RentalRecord storage r = _rentals[rentalId];
+        r.startedAt = uint40(block.timestamp);
+        r.checkpointAt = uint40(block.timestamp);
     }
 
-    function recordDispute(uint256 rentalId) external {
-        _rentals[rentalId].disputedAt = uint40(block.timestamp);
+    function recordDispute(uint256 rentalId, uint256 releasable) external {
+        RentalRecord storage r = _rentals[rentalId];
+        r.disputedAt = uint40(block.timestamp);
+        r.releasableAtDispute = releasable;
     }
 
     function recordExtension(uint256 rentalId, uint32 extraHours, uint256 extraAmount) external {
         RentalRecord storage r = _rentals[rentalId];
+        r.earnedAtCheckpoint = specEarned(rentalId, block.timestamp);
+        r.checkpointAt = uint40(block.timestamp);
+        r.extensions += 1;
         r.hoursBooked += extraHours;
         r.escrowed += extraAmount;
         _totals[r.token].deposited += extraAmount;

@@ -67,7 +67,8 @@ contract MarketplaceInvariantTest is Base {
         );
 
         // A market already in motion, so every run reaches disputes and payouts: listings in both tokens
-        // (one at a dust price, one open for ten days only), requests, running rentals and one dispute.
+        // (one at a dust price, one open for ten days only), requests, running rentals, one dispute and
+        // a price changed under a running rental.
         handler.createListing(0, 0, 1e18 + 1, 4, 0);
         handler.createListing(1, 1, 3, 3, 0);
         handler.createListing(2, 0, 7e15 + 1, 2, (10 days << 2) | 2);
@@ -80,6 +81,8 @@ contract MarketplaceInvariantTest is Base {
         handler.accept(2);
         handler.passTime(1 + (1 hours << 2)); // scale 1: one hour
         handler.openDispute(0, true);
+        // A provider cuts its price under a running rental: later extensions of it are at the new price.
+        handler.updateListing(0, 2, 2e15 + 2);
     }
 
     function targetContracts() public view returns (address[] memory targets) {

@@ -11,7 +11,9 @@ import {MarketplaceStorage} from "./abstracts/MarketplaceStorage.sol";
 import {IMarketplace} from "./interfaces/IMarketplace.sol";
 import {Errors} from "./libraries/Errors.sol";
 import {RentalMath} from "./libraries/RentalMath.sol";
-import {Config, Listing, ListingParams, ListingView, Rental, RentalStatus} from "./types/MarketplaceTypes.sol";
+import {
+    AccrualCheckpoint, Config, Listing, ListingParams, ListingView, Rental, RentalStatus
+} from "./types/MarketplaceTypes.sol";
 
 /// @title Marketplace
 /// @notice See {IMarketplace}. Not upgradeable on purpose: escrow rules that can change under a running
@@ -35,6 +37,9 @@ contract Marketplace is IMarketplace, MarketplaceStorage, AccessControl, Reentra
 
     /// @notice Payment token 0, fixed at deployment, so the common path needs no registry read.
     address public immutable DEFAULT_TOKEN;
+
+    /// @dev Set by `extend` only; a rental never extended accrues from its start.
+    mapping(uint256 rentalId => AccrualCheckpoint) private _checkpoints;
 
     /// @param admin Receives every role; hand them out and renounce as the deployment requires.
     /// @param initialToken First allow-listed payment token (FTNS).
@@ -232,6 +237,7 @@ contract Marketplace is IMarketplace, MarketplaceStorage, AccessControl, Reentra
         address token = _allowedToken(listing.tokenIndex, config.allowedTokens);
 
         // Effects
+        _restartAccrual(rentalId, rental);
         uint256 extraAmount = price * extraHours;
         rental.hoursBooked = uint32(totalHours);
         rental.amount += uint128(extraAmount);
@@ -248,7 +254,7 @@ contract Marketplace is IMarketplace, MarketplaceStorage, AccessControl, Reentra
         Rental storage rental = _rentalInStatus(rentalId, RentalStatus.Active);
         uint256 listingId = rental.listingId;
         _onlyProvider(listingId);
-        uint256 gross = _releasable(rental);
+        uint256 gross = _releasableAt(rentalId, rental, block.timestamp);
         if (gross == 0) revert Errors.Marketplace_NothingToRelease(rentalId);
 
         // Effects
@@ -266,7 +272,7 @@ contract Marketplace is IMarketplace, MarketplaceStorage, AccessControl, Reentra
         if (block.timestamp >= end) revert Errors.Marketplace_RentalEnded(rentalId, end);
 
         // Effects
-        uint256 gross = _releasable(rental);
+        uint256 gross = _releasableAt(rentalId, rental, block.timestamp);
         uint256 refund = rental.amount - rental.released - gross;
         uint256 listingId = rental.listingId;
         rental.status = RentalStatus.Completed;
@@ -326,12 +332,8 @@ contract Marketplace is IMarketplace, MarketplaceStorage, AccessControl, Reentra
         if (block.timestamp <= deadline) revert Errors.Marketplace_DisputeWindowOpen(rentalId, deadline);
 
         // Effects
-        uint256 earned = RentalMath.accrued(
-            rental.amount, rental.disputedAt - rental.startedAt, RentalMath.duration(rental.hoursBooked)
-        );
-        uint256 released = rental.released;
-        uint256 toProvider = earned > released ? earned - released : 0;
-        _resolve(rentalId, rental, toProvider, rental.amount - released, true);
+        uint256 toProvider = _releasableAt(rentalId, rental, rental.disputedAt);
+        _resolve(rentalId, rental, toProvider, rental.amount - rental.released, true);
     }
 
     /// @inheritdoc IMarketplace
@@ -463,7 +465,7 @@ contract Marketplace is IMarketplace, MarketplaceStorage, AccessControl, Reentra
     /// @inheritdoc IMarketplace
     function releasable(uint256 rentalId) external view returns (uint256) {
         Rental storage rental = _existingRental(rentalId);
-        return rental.status == RentalStatus.Active ? _releasable(rental) : 0;
+        return rental.status == RentalStatus.Active ? _releasableAt(rentalId, rental, block.timestamp) : 0;
     }
 
     /// @inheritdoc IMarketplace
@@ -688,14 +690,28 @@ contract Marketplace is IMarketplace, MarketplaceStorage, AccessControl, Reentra
         return uint256(rental.startedAt) + RentalMath.duration(rental.hoursBooked);
     }
 
-    /// @dev Accrued minus released, floored at zero: an extension at a lower price lowers the average rate,
-    /// and what was already released is never clawed back.
-    function _releasable(Rental storage rental) private view returns (uint256) {
-        uint256 earned = RentalMath.accrued(
-            rental.amount, block.timestamp - rental.startedAt, RentalMath.duration(rental.hoursBooked)
-        );
-        uint256 released = rental.released;
-        return earned > released ? earned - released : 0;
+    /// @dev What the provider has earned by `at` (not before the start or the last extension): the escrow
+    /// spread per second over the booking, restarting at the last extension from what had been earned by
+    /// then, so an extension at a changed price never reprices time already used.
+    function _earned(uint256 rentalId, Rental storage rental, uint256 at) private view returns (uint256) {
+        AccrualCheckpoint memory checkpoint = _checkpoints[rentalId];
+        uint256 from = checkpoint.at == 0 ? rental.startedAt : checkpoint.at;
+        return checkpoint.earned
+            + RentalMath.accrued(rental.amount - checkpoint.earned, at - from, _endsAt(rental) - from);
+    }
+
+    /// @dev Called before an extension changes the booking: the hours already used keep the price they were
+    /// bought at, so accrual restarts now from what has been earned so far and spreads the rest of the escrow
+    /// over the rest of the booking.
+    function _restartAccrual(uint256 rentalId, Rental storage rental) private {
+        uint256 earned = _earned(rentalId, rental, block.timestamp);
+        _checkpoints[rentalId] = AccrualCheckpoint({at: uint40(block.timestamp), earned: uint128(earned)});
+    }
+
+    /// @dev Earned by `at` minus released. Releases only happen while running and earnings only grow (an
+    /// extension restarts accrual from what was earned), so this never underflows.
+    function _releasableAt(uint256 rentalId, Rental storage rental, uint256 at) private view returns (uint256) {
+        return _earned(rentalId, rental, at) - rental.released;
     }
 
     /// @dev Closes an unaccepted request and credits its whole escrow back to the consumer.

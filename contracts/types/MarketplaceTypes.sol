@@ -62,6 +62,14 @@ struct Rental {
     bool rated;
 }
 
+/// @notice Where a rental's accrual restarts after an extension: the time, and what the provider had earned
+/// by then. An extension buys future hours; the hours already used keep the price they were bought at.
+/// Kept apart from `Rental` because only extended rentals need it.
+struct AccrualCheckpoint {
+    uint40 at;
+    uint128 earned;
+}
+
 /// @notice A listing as returned by `getListing`, with the payment token resolved.
 struct ListingView {
     address provider;

@@ -190,20 +190,16 @@ describe("Marketplace under attack", () => {
       let raise, rent;
       try {
         // The raise pays a higher tip, so it is ordered first in the block, as a front-runner would do.
-        raise = await marketplace
-          .connect(provider)
-          .updatePrice(listingId, 3n * PRICE, {
-            gasLimit: 100_000n,
-            maxFeePerGas: 100n * gwei,
-            maxPriorityFeePerGas: 50n * gwei,
-          });
-        rent = await marketplace
-          .connect(consumer)
-          .rent(listingId, HOURS_BOOKED, PRICE, {
-            gasLimit: 300_000n,
-            maxFeePerGas: 100n * gwei,
-            maxPriorityFeePerGas: gwei,
-          });
+        raise = await marketplace.connect(provider).updatePrice(listingId, 3n * PRICE, {
+          gasLimit: 100_000n,
+          maxFeePerGas: 100n * gwei,
+          maxPriorityFeePerGas: 50n * gwei,
+        });
+        rent = await marketplace.connect(consumer).rent(listingId, HOURS_BOOKED, PRICE, {
+          gasLimit: 300_000n,
+          maxFeePerGas: 100n * gwei,
+          maxPriorityFeePerGas: gwei,
+        });
         await networkHelpers.mine();
       } finally {
         await ethers.provider.send("evm_setAutomine", [true]);

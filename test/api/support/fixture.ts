@@ -13,7 +13,7 @@ import type { Db } from "../../../indexer/src/db/types.js";
 import { createIndexer, type Indexer } from "../../../indexer/src/indexer.js";
 import { type History, writeHistory } from "./history.js";
 import { deployMarket, type Market } from "./market.js";
-import { startNode } from "./node.js";
+import { startNode, type TestNode } from "./node.js";
 
 export type Fixture = {
   market: Market;
@@ -47,6 +47,16 @@ export function apiConfig(market: Market, extra: ApiConfigInput = {}): ApiConfig
 
 export async function startFixture(options: { history?: boolean } = {}): Promise<Fixture> {
   const node = await startNode();
+  try {
+    return await build(node, options);
+  } catch (error) {
+    // A failed start must not leave the node running: it would keep the test process alive.
+    await node.stop();
+    throw error;
+  }
+}
+
+async function build(node: TestNode, options: { history?: boolean }): Promise<Fixture> {
   const market = await deployMarket(node);
   const history = options.history === false ? (undefined as unknown as History) : await writeHistory(market);
 

@@ -137,13 +137,25 @@ export type PageParameters = {
   text?: TextQuery;
 };
 
-export type TextQuery = { tsquery: string };
+export type TextQuery = {
+  tsquery: string;
+  /**
+   * Set when the text matches more listings than can be ranked per request: relevance is then ranked
+   * within this many matches taken best-rated first, so a broad word costs the same as a rare one.
+   */
+  pool?: number;
+};
+
+/** Counts above this are estimated by the planner instead of counted (`totalExact: false`). */
+export const COUNT_CAP = 2000;
+/** Matches ranked for a broad text query (see TextQuery.pool). */
+export const RANK_POOL = 500;
 
 /** One keyset page. Ties on the sort key are broken by listing id, so pages never overlap or skip. */
 export async function listingPage(db: ApiDb, p: PageParameters): Promise<ListingPage> {
   const sql = new Sql();
   const where = listingWhere(sql, p.chainId, p.filters);
-  const fingerprint = filterFingerprint({ f: p.filters, t: p.text?.tsquery ?? null, c: p.chainId });
+  const fingerprint = filterFingerprint({ f: p.filters, t: p.text?.tsquery ?? null, pool: p.text?.pool ?? 0, c: p.chainId });
   const state = decodeCursor(p.cursor, p.sort, fingerprint);
   let select = LISTING_COLUMNS;
   let order: string;
@@ -154,6 +166,12 @@ export async function listingPage(db: ApiDb, p: PageParameters): Promise<Listing
     if (!p.text) throw new Error("relevance needs a text query");
     from = `listings l, to_tsquery('english', ${sql.p(p.text.tsquery)}) q`;
     where.push("l.search_vector @@ q");
+  }
+  if (p.sort === "relevance" && p.text?.pool) {
+    // Broad text: rank within the best-rated matches (walks the quality index, stops at the pool size).
+    from = `(SELECT l.* FROM ${from} WHERE ${where.join(" AND ")} ORDER BY l.quality_score DESC, l.listing_id DESC LIMIT ${sql.p(p.text.pool)}) l, to_tsquery('english', ${sql.p(p.text.tsquery)}) q`;
+    where.length = 0;
+    where.push("TRUE");
   }
   if (p.sort === "relevance") {
     select += ", ts_rank_cd('{0.1, 0.2, 0.4, 1.0}', l.search_vector, q, 1)::float8 AS rank";
@@ -194,12 +212,25 @@ export async function listingPage(db: ApiDb, p: PageParameters): Promise<Listing
   return { items, nextCursor };
 }
 
-export async function countListings(db: ApiDb, chainId: number, filters: ListingFilters, text?: TextQuery): Promise<number> {
+export type ListingCount = { total: number; exact: boolean };
+
+/**
+ * Exact up to COUNT_CAP (counting stops there), the planner's estimate above it: a total over a
+ * million rows is not worth a full scan per request.
+ */
+export async function countListings(db: ApiDb, chainId: number, filters: ListingFilters, text?: TextQuery): Promise<ListingCount> {
   const sql = new Sql();
   const where = listingWhere(sql, chainId, filters);
   if (text) where.push(`l.search_vector @@ to_tsquery('english', ${sql.p(text.tsquery)})`);
-  const { rows } = await db.query<{ n: number }>(`SELECT count(*)::bigint AS n FROM listings l WHERE ${where.join(" AND ")}`, sql.params);
-  return Number(rows[0]?.n ?? 0);
+  const inner = `SELECT 1 FROM listings l WHERE ${where.join(" AND ")}`;
+  const { rows } = await db.query<{ n: number }>(`SELECT count(*)::bigint AS n FROM (${inner} LIMIT ${COUNT_CAP + 1}) s`, sql.params);
+  const counted = Number(rows[0]?.n ?? 0);
+  if (counted <= COUNT_CAP) return { total: counted, exact: true };
+  const plan = await db.query<{ "QUERY PLAN": unknown }>(`EXPLAIN (FORMAT JSON) ${inner}`, sql.params);
+  const raw = plan.rows[0]?.["QUERY PLAN"];
+  const json = (typeof raw === "string" ? JSON.parse(raw) : raw) as { Plan?: { "Plan Rows"?: number } }[];
+  const estimate = Math.round(Number(json?.[0]?.Plan?.["Plan Rows"] ?? 0));
+  return { total: Math.max(COUNT_CAP + 1, estimate), exact: false };
 }
 
 /** Price buckets for facets, in whole tokens (18 decimals). */
@@ -219,6 +250,9 @@ export type Facets = {
   price: { bucket: string; label: string; min: string; max: string | null; count: number }[];
 };
 
+/** Facets count at most this many matches (the whole set when it is smaller: then they are exact). */
+export const FACET_SAMPLE = COUNT_CAP;
+
 export async function listingFacets(db: ApiDb, chainId: number, filters: ListingFilters, text?: TextQuery): Promise<Facets> {
   const sql = new Sql();
   const where = listingWhere(sql, chainId, filters);
@@ -230,7 +264,7 @@ export async function listingFacets(db: ApiDb, chainId: number, filters: Listing
     `SELECT CASE WHEN GROUPING(category) = 0 THEN 'category' WHEN GROUPING(resource_type) = 0 THEN 'resource_type'
                  WHEN GROUPING(location) = 0 THEN 'location' ELSE 'price' END AS dim,
             COALESCE(category, resource_type, location, bucket) AS value, count(*)::bigint AS n
-     FROM (SELECT l.category, l.resource_type, l.location, ${bucketCase} AS bucket FROM listings l WHERE ${where.join(" AND ")}) m
+     FROM (SELECT l.category, l.resource_type, l.location, ${bucketCase} AS bucket FROM listings l WHERE ${where.join(" AND ")} LIMIT ${FACET_SAMPLE}) m
      GROUP BY GROUPING SETS ((category), (resource_type), (location), (bucket))
      ORDER BY n DESC, value`,
     sql.params,

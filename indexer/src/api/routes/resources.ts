@@ -2,7 +2,7 @@
 import { z } from "zod/v4";
 import type { ApiDeps } from "../deps.js";
 import { NotFoundError } from "../errors.js";
-import { countListings, listingDetail, listingFacets, listingPage, presentListing, type TextQuery } from "../queries/listings.js";
+import { countListings, listingDetail, listingFacets, listingPage, presentListing, RANK_POOL, type TextQuery } from "../queries/listings.js";
 import { buildTextQuery, createVocabularyStore, queryWords, stemWords } from "../queries/search-text.js";
 import type { ApiRouter } from "../router.js";
 import {
@@ -50,7 +50,14 @@ export function resourceRoutes(router: ApiRouter, deps: ApiDeps): void {
               )
             : Promise.resolve(null),
         ]);
-        return { items: page.items.map((row) => presentListing(row, chain)), total, nextCursor: page.nextCursor, sort: query.sort, limit };
+        return {
+          items: page.items.map((row) => presentListing(row, chain)),
+          total: total?.total ?? null,
+          totalExact: total?.exact ?? null,
+          nextCursor: page.nextCursor,
+          sort: query.sort,
+          limit,
+        };
       });
     },
   });
@@ -95,11 +102,13 @@ export function resourceRoutes(router: ApiRouter, deps: ApiDeps): void {
         }
         // No searchable word (empty, or only stop words): nothing to rank by, answer by recency.
         const sort = body.sort === "relevance" && !text ? "newest" : body.sort;
-        const [page, total, facets] = await Promise.all([
+        const total = await deps.cache.get("search-count", cacheKey({ f: filters, t: text?.tsquery, c: chain.chainId }), chain.chainId, () =>
+          countListings(deps.db, chain.chainId, filters, text),
+        );
+        // A broad word matches too much to rank every match per request: rank the best-rated ones.
+        if (text && !total.exact) text = { ...text, pool: RANK_POOL };
+        const [page, facets] = await Promise.all([
           listingPage(deps.db, { chainId: chain.chainId, filters, sort, limit, cursor: body.cursor, text }),
-          deps.cache.get("search-count", cacheKey({ f: filters, t: text?.tsquery, c: chain.chainId }), chain.chainId, () =>
-            countListings(deps.db, chain.chainId, filters, text),
-          ),
           body.facets
             ? deps.cache.get("facets", cacheKey({ f: filters, t: text?.tsquery, c: chain.chainId }), chain.chainId, () =>
                 listingFacets(deps.db, chain.chainId, filters, text),
@@ -111,9 +120,11 @@ export function resourceRoutes(router: ApiRouter, deps: ApiDeps): void {
           interpretedAs: text?.tsquery ?? null,
           sort,
           items: page.items.map((row) => presentListing(row, chain)),
-          total,
+          total: total.total,
+          totalExact: total.exact,
+          ...(text?.pool ? { rankedWithin: text.pool } : {}),
           nextCursor: page.nextCursor,
-          ...(facets ? { facets } : {}),
+          ...(facets ? { facets: { ...facets, exact: total.exact } } : {}),
         };
       });
     },

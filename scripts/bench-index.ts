@@ -37,7 +37,9 @@ if (!Number.isSafeInteger(target) || target < 1) throw new Error(`--events must 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const FTNS = 10n ** 18n;
 
-const node = await startHardhatNode({ blockGasLimit: 100_000_000n });
+// Room for one full transaction per block (plus small ones): a long chain of big blocks, not a few huge ones,
+// so that most history lies deeper than the indexer's finality depth, as it does on a real chain.
+const node = await startHardhatNode({ blockGasLimit: 17_000_000n });
 log(`hardhat node on ${node.url}`);
 try {
   const consumers = 10;

@@ -29,30 +29,31 @@ const TX_GAS = TRANSACTION_GAS_CAP - 200_000n;
 const TX_BASE_GAS = 150_000n;
 
 /**
- * Upper bounds of the gas one call costs inside a driver's loop (cold storage, first touch), measured
- * on this chain with a margin. They only size the transactions: a bound too low shows as a revert
- * (out of gas) naming the step, never as silently missing events.
+ * Upper bounds of the gas one call costs inside a driver's loop (cold storage, first touch): what this
+ * chain measured plus about a third, so contract changes of a few thousand gas still fit. They only
+ * size the transactions: a bound too low shows as a revert (out of gas) naming the step, never as
+ * silently missing events; the result's gasPerCall says what each call really cost.
  */
 const GAS_PER_CALL = {
-  createListing: 110_000n,
-  rent: 85_000n,
-  accept: 16_000n,
-  reject: 24_000n,
-  cancel: 22_000n,
-  refundExpired: 22_000n,
-  release: 45_000n,
-  extend: 36_000n,
-  terminate: 56_000n,
-  openDispute: 42_000n,
-  resolveDispute: 36_000n,
-  resolveExpiredDispute: 36_000n,
-  settle: 42_000n,
-  rate: 25_000n,
-  updatePrice: 14_000n,
-  updateCapacity: 15_000n,
-  updateAvailability: 15_000n,
-  updateMetadata: 40_000n,
-  setListingActive: 16_000n,
+  createListing: 130_000n,
+  rent: 110_000n,
+  accept: 22_000n,
+  reject: 32_000n,
+  cancel: 30_000n,
+  refundExpired: 30_000n,
+  release: 60_000n,
+  extend: 60_000n,
+  terminate: 75_000n,
+  openDispute: 55_000n,
+  resolveDispute: 50_000n,
+  resolveExpiredDispute: 50_000n,
+  settle: 55_000n,
+  rate: 33_000n,
+  updatePrice: 20_000n,
+  updateCapacity: 20_000n,
+  updateAvailability: 20_000n,
+  updateMetadata: 55_000n,
+  setListingActive: 20_000n,
 } as const;
 type Call = keyof typeof GAS_PER_CALL;
 

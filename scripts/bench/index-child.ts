@@ -22,6 +22,8 @@ import {
   dropSchema,
   openDatabase,
   runMigrations,
+  type Db,
+  type Queryable,
   type SyncEvent,
 } from "../../indexer/src/index.js";
 import { type CpuProfile, summarizeCpuProfile } from "./cpu-profile.js";
@@ -65,10 +67,44 @@ export type ParentMessage =
 /** Where backfill time went, as seen from the indexer's process. */
 export type Profile = {
   rpc: Record<string, { calls: number; ms: number; items: number }>;
-  /** Time from one batch stage to the next, summed per stage name (SQL as the indexer issues it). */
-  stages: Record<string, { count: number; ms: number; rows: number }>;
+  /** Every statement the indexer sent, by its opening words: round trip including the database's work. */
+  sql: Record<string, { calls: number; ms: number }>;
   batches: number;
 };
+
+/** The statement's kind and table, e.g. "INSERT INTO raw_events", for grouping. */
+function statementLabel(sql: string): string {
+  const flat = sql.replace(/\s+/g, " ").trim();
+  const match = /^(?:WITH .*?\) )?(INSERT INTO \S+|UPDATE \S+|DELETE FROM \S+|SELECT .*? FROM \S+|\w+)/i.exec(flat);
+  return (match?.[1] ?? flat).slice(0, 80);
+}
+
+/** The same client, timing every statement into `profile.sql`. */
+function timedDb(db: Db, profile: Profile): Db {
+  const time = async <T>(sql: string, run: () => Promise<T>): Promise<T> => {
+    const started = performance.now();
+    try {
+      return await run();
+    } finally {
+      const entry = (profile.sql[statementLabel(sql)] ??= { calls: 0, ms: 0 });
+      entry.calls++;
+      entry.ms += performance.now() - started;
+    }
+  };
+  const wrap = (q: Queryable): Queryable => ({
+    query: (sql, params) => time(sql, () => q.query(sql, params)),
+    exec: (sql) => time(sql, () => q.exec(sql)),
+  });
+  return {
+    ...wrap(db),
+    kind: db.kind,
+    schema: db.schema,
+    transaction: (fn) => time("(whole batch transaction: JS work, statements, COMMIT)", () => db.transaction((tx) => fn(wrap(tx)))),
+    listen: (channel, onPayload) => db.listen(channel, onPayload),
+    withSchema: (schema) => timedDb(db.withSchema(schema), profile),
+    close: () => db.close(),
+  };
+}
 
 async function startCpuProfile(): Promise<{ stop(): Promise<CpuProfile> }> {
   const session = new Session();
@@ -88,7 +124,7 @@ const parameters = JSON.parse(process.env.BENCH_INDEX_PARAMETERS ?? "") as Child
 const send = (message: ChildMessage) => process.send?.(message);
 const logger = pino({ level: "warn" }, pino.destination(2));
 
-const profile: Profile = { rpc: {}, stages: {}, batches: 0 };
+const profile: Profile = { rpc: {}, sql: {}, batches: 0 };
 const timed =
   <A extends unknown[], R>(name: string, fn: (...args: A) => Promise<R>, count: (r: R) => number) =>
   async (...args: A): Promise<R> => {
@@ -118,19 +154,8 @@ try {
     ...chainDefaults(parameters.chainId),
   };
 
-  let lastStage = performance.now();
-  let firstWrite = true;
-  let rowsBefore = 0;
-  const recordStage = (name: string, rows: number) => {
-    const now = performance.now();
-    const entry = (profile.stages[name] ??= { count: 0, ms: 0, rows: 0 });
-    entry.count++;
-    entry.ms += now - lastStage;
-    entry.rows += rows;
-    lastStage = now;
-  };
   const indexer = createIndexer({
-    db,
+    db: parameters.profile ? timedDb(db, profile) : db,
     chains: [chain],
     logger,
     progress: false,
@@ -155,19 +180,6 @@ try {
           };
         }
       : undefined,
-    hooks: parameters.profile
-      ? {
-          onBatchWrite: ({ stage, rowsWritten }) => {
-            // The first write of a batch also pays for everything before it (waiting for the range's
-            // logs, decoding, loading state, reducing); the CPU profile splits that further.
-            const name = firstWrite ? `${stage} (+ fetch wait, decode, load, reduce)` : stage;
-            // rowsWritten counts from the start of the batch.
-            recordStage(name, rowsWritten - (firstWrite ? 0 : rowsBefore));
-            firstWrite = false;
-            rowsBefore = rowsWritten;
-          },
-        }
-      : undefined,
   });
 
   // Commit times of recent ranges, so a watched block committed before the parent asks still counts
@@ -188,8 +200,6 @@ try {
   indexer.onSync((event: SyncEvent) => {
     if (event.kind !== "block") return;
     const at = Date.now();
-    if (parameters.profile) recordStage("(hashes, checkpoint, prune, notify, commit)", 0);
-    firstWrite = true;
     profile.batches++;
     events += event.events;
     commits.push({ fromBlock: event.fromBlock, toBlock: event.toBlock, at });

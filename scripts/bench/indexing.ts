@@ -238,11 +238,13 @@ function printProfile(profile: Profile, seconds: number, log: (line: string) => 
         `${entry.items} items`
     );
   }
-  const stages = Object.entries(profile.stages).sort((a, b) => b[1].ms - a[1].ms);
-  for (const [name, entry] of stages) {
+  const statements = Object.entries(profile.sql).sort((a, b) => b[1].ms - a[1].ms);
+  // Statements run inside "(whole batch transaction ...)", which therefore overlaps them.
+  log(`    SQL statements (round trips, slowest first):`);
+  for (const [label, entry] of statements.slice(0, 14)) {
     log(
-      `    ${name}: ${(entry.ms / 1000).toFixed(2)} s (${((entry.ms / 1000 / seconds) * 100).toFixed(0)}%), ` +
-        `${entry.count} times, ${entry.rows} rows`
+      `      ${(entry.ms / 1000).toFixed(2)} s (${((entry.ms / 1000 / seconds) * 100).toFixed(0)}% of wall) ` +
+        `${entry.calls}x ${label}`
     );
   }
 }

@@ -215,21 +215,22 @@ export async function listingPage(db: ApiDb, p: PageParameters): Promise<Listing
 export type ListingCount = { total: number; exact: boolean };
 
 /**
- * Exact up to COUNT_CAP (counting stops there), the planner's estimate above it: a total over a
- * million rows is not worth a full scan per request.
+ * Exact when the match set is small, estimated when it is large: the planner's estimate decides
+ * first (cheap), and counting stops at COUNT_CAP, so no request scans a million rows for a total.
  */
 export async function countListings(db: ApiDb, chainId: number, filters: ListingFilters, text?: TextQuery): Promise<ListingCount> {
   const sql = new Sql();
   const where = listingWhere(sql, chainId, filters);
   if (text) where.push(`l.search_vector @@ to_tsquery('english', ${sql.p(text.tsquery)})`);
   const inner = `SELECT 1 FROM listings l WHERE ${where.join(" AND ")}`;
-  const { rows } = await db.query<{ n: number }>(`SELECT count(*)::bigint AS n FROM (${inner} LIMIT ${COUNT_CAP + 1}) s`, sql.params);
-  const counted = Number(rows[0]?.n ?? 0);
-  if (counted <= COUNT_CAP) return { total: counted, exact: true };
   const plan = await db.query<{ "QUERY PLAN": unknown }>(`EXPLAIN (FORMAT JSON) ${inner}`, sql.params);
   const raw = plan.rows[0]?.["QUERY PLAN"];
   const json = (typeof raw === "string" ? JSON.parse(raw) : raw) as { Plan?: { "Plan Rows"?: number } }[];
   const estimate = Math.round(Number(json?.[0]?.Plan?.["Plan Rows"] ?? 0));
+  if (estimate > 2 * COUNT_CAP) return { total: estimate, exact: false };
+  const { rows } = await db.query<{ n: number }>(`SELECT count(*)::bigint AS n FROM (${inner} LIMIT ${COUNT_CAP + 1}) s`, sql.params);
+  const counted = Number(rows[0]?.n ?? 0);
+  if (counted <= COUNT_CAP) return { total: counted, exact: true };
   return { total: Math.max(COUNT_CAP + 1, estimate), exact: false };
 }
 
@@ -250,10 +251,10 @@ export type Facets = {
   price: { bucket: string; label: string; min: string; max: string | null; count: number }[];
 };
 
-/** Facets count at most this many matches (the whole set when it is smaller: then they are exact). */
-export const FACET_SAMPLE = COUNT_CAP;
+/** Facets of a match set larger than COUNT_CAP are counted over this many matches (flagged inexact). */
+export const FACET_SAMPLE = 500;
 
-export async function listingFacets(db: ApiDb, chainId: number, filters: ListingFilters, text?: TextQuery): Promise<Facets> {
+export async function listingFacets(db: ApiDb, chainId: number, filters: ListingFilters, text?: TextQuery, exactSet = true): Promise<Facets> {
   const sql = new Sql();
   const where = listingWhere(sql, chainId, filters);
   if (text) where.push(`l.search_vector @@ to_tsquery('english', ${sql.p(text.tsquery)})`);
@@ -264,7 +265,7 @@ export async function listingFacets(db: ApiDb, chainId: number, filters: Listing
     `SELECT CASE WHEN GROUPING(category) = 0 THEN 'category' WHEN GROUPING(resource_type) = 0 THEN 'resource_type'
                  WHEN GROUPING(location) = 0 THEN 'location' ELSE 'price' END AS dim,
             COALESCE(category, resource_type, location, bucket) AS value, count(*)::bigint AS n
-     FROM (SELECT l.category, l.resource_type, l.location, ${bucketCase} AS bucket FROM listings l WHERE ${where.join(" AND ")} LIMIT ${FACET_SAMPLE}) m
+     FROM (SELECT l.category, l.resource_type, l.location, ${bucketCase} AS bucket FROM listings l WHERE ${where.join(" AND ")} LIMIT ${exactSet ? COUNT_CAP : FACET_SAMPLE}) m
      GROUP BY GROUPING SETS ((category), (resource_type), (location), (bucket))
      ORDER BY n DESC, value`,
     sql.params,

@@ -111,7 +111,7 @@ export function resourceRoutes(router: ApiRouter, deps: ApiDeps): void {
           listingPage(deps.db, { chainId: chain.chainId, filters, sort, limit, cursor: body.cursor, text }),
           body.facets
             ? deps.cache.get("facets", cacheKey({ f: filters, t: text?.tsquery, c: chain.chainId }), chain.chainId, () =>
-                listingFacets(deps.db, chain.chainId, filters, text),
+                listingFacets(deps.db, chain.chainId, filters, text, total.exact),
               )
             : Promise.resolve(undefined),
         ]);

@@ -13,7 +13,7 @@ export default defineConfig({
     version: SOLC_VERSION,
     path: require.resolve("solc/soljson.js"),
     settings: {
-      optimizer: { enabled: true, runs: 10_000 },
+      optimizer: { enabled: true, runs: 1000 },
       evmVersion: "cancun",
     },
   },

@@ -38,9 +38,6 @@ contract Marketplace is IMarketplace, MarketplaceStorage, AccessControl, Reentra
     /// @notice Payment token 0, fixed at deployment, so the common path needs no registry read.
     address public immutable DEFAULT_TOKEN;
 
-    /// @dev Set by `extend` only; a rental never extended accrues from its start.
-    mapping(uint256 rentalId => AccrualCheckpoint) private _checkpoints;
-
     /// @param admin Receives every role; hand them out and renounce as the deployment requires.
     /// @param initialToken First allow-listed payment token (FTNS).
     constructor(
@@ -760,6 +757,8 @@ contract Marketplace is IMarketplace, MarketplaceStorage, AccessControl, Reentra
         if (token == address(0)) revert Errors.Marketplace_ZeroAddress();
         TokenEntry storage entry = _tokenEntries[token];
         if (!entry.listed) {
+            // Registering only to disallow would spend one of the few token slots for nothing.
+            if (!allowed) revert Errors.Marketplace_TokenNotAllowed(token);
             if (_tokens.length >= MAX_TOKENS) revert Errors.Marketplace_TooManyTokens(MAX_TOKENS);
             entry.index = uint8(_tokens.length);
             entry.listed = true;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {Config, Listing, Rental} from "../types/MarketplaceTypes.sol";
+import {AccrualCheckpoint, Config, Listing, Rental} from "../types/MarketplaceTypes.sol";
 
 /// @title MarketplaceStorage
 /// @notice State of the marketplace and nothing else, so the layout is read in one place.
@@ -27,4 +27,7 @@ abstract contract MarketplaceStorage {
     mapping(address token => uint256) internal _escrowed;
     mapping(address token => uint256) internal _fees;
     mapping(address token => mapping(address account => uint256)) internal _credits;
+
+    /// @dev Set by `extend` only; a rental never extended accrues from its start.
+    mapping(uint256 rentalId => AccrualCheckpoint) internal _checkpoints;
 }

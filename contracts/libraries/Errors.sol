@@ -20,7 +20,7 @@ library Errors {
     error Marketplace_CallerNotConsumer(uint256 rentalId, address caller);
     /// @notice Thrown when someone other than the consumer or the provider opens a dispute.
     error Marketplace_CallerNotParty(uint256 rentalId, address caller);
-    /// @notice Thrown when the payment token is not on the allow-list.
+    /// @notice Thrown when the payment token is not on the allow-list, or when disallowing a token never listed.
     error Marketplace_TokenNotAllowed(address token);
     /// @notice Thrown when a price per hour is zero.
     error Marketplace_ZeroPrice();

@@ -138,6 +138,15 @@ describe("Marketplace administration", () => {
       expect(await marketplace.isPaymentToken(ethers.Wallet.createRandom().address)).to.equal(false);
     });
 
+    it("reverts with Marketplace_TokenNotAllowed when disallowing a token it never listed", async () => {
+      const { marketplace, tokenAddress } = await loadFixture(deployFixture);
+      const stranger = ethers.Wallet.createRandom().address;
+      await expect(marketplace.setPaymentToken(stranger, false))
+        .to.be.revertedWithCustomError(marketplace, "Marketplace_TokenNotAllowed")
+        .withArgs(stranger);
+      expect(await marketplace.paymentTokens()).to.deep.equal([tokenAddress]);
+    });
+
     it("reverts with Marketplace_ZeroAddress for the zero address", async () => {
       const { marketplace } = await loadFixture(deployFixture);
       await expect(marketplace.setPaymentToken(ethers.ZeroAddress, true)).to.be.revertedWithCustomError(

@@ -73,6 +73,13 @@ function postgresView(shared: Shared, schema: string): Db {
     async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
       const client = await pool.connect();
       let broken: Error | undefined;
+      // A checked-out client whose server goes away emits "error"; unheard, that would crash the
+      // process. The failing query rejects anyway, so just remember to drop the connection.
+      const onError = (error: Error) => {
+        broken = error;
+        shared.onError(error);
+      };
+      client.on("error", onError);
       try {
         await client.query("BEGIN");
         const result = await fn(wrapClient(client));
@@ -87,6 +94,7 @@ function postgresView(shared: Shared, schema: string): Db {
         }
         throw error;
       } finally {
+        client.off("error", onError);
         client.release(broken);
       }
     },

@@ -147,6 +147,7 @@ export function createChainSync(p: ChainSyncParameters): ChainSync {
         "event kept in raw_events only",
       );
     }
+    log.debug({ from: chunk.fromBlock, to: chunk.toBlock, events: events.length, undo }, "batch committed");
     metrics.indexedBlock = chunk.toBlock;
     metrics.eventsIndexed += events.length;
     metrics.batchesCommitted++;

@@ -39,13 +39,16 @@ export async function openTestDatabase(kind: DbKind, options: { applicationName?
       return db;
     },
     async close() {
-      for (const name of schemas) await dropSchema(base, name);
-      await base.close();
+      try {
+        for (const name of schemas) await dropSchema(base, name);
+      } finally {
+        await base.close();
+      }
     },
   };
 }
 
-function withApplicationName(url: string, name: string | undefined): string {
+export function withApplicationName(url: string, name: string | undefined): string {
   if (!name) return url;
   const u = new URL(url);
   u.searchParams.set("application_name", name);

@@ -1,9 +1,9 @@
 /**
- * A Hardhat node in a child process on a free port: a real JSON-RPC endpoint, so the indexer (and,
- * in the fault tests, a proxy in front of it) talks HTTP exactly as it would to any node.
+ * A Hardhat node in a child process on a free port (see node-server.ts): a real JSON-RPC endpoint,
+ * so the indexer (and, in the fault tests, a proxy in front of it) talks HTTP exactly as it would to
+ * any node.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { createRequire } from "node:module";
 import { createServer } from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -42,9 +42,8 @@ export class RpcError extends Error {
 
 export async function startNode(timeoutMs = 60_000): Promise<TestNode> {
   const port = await freePort();
-  const require = createRequire(import.meta.url);
-  const cli = path.join(path.dirname(require.resolve("hardhat/package.json")), "dist", "src", "cli.js");
-  const child: ChildProcess = spawn(process.execPath, [cli, "node", "--port", String(port), "--hostname", "127.0.0.1"], {
+  const server = path.join(repoRoot, "test", "indexer", "support", "node-server.ts");
+  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", server, String(port)], {
     cwd: repoRoot,
     stdio: ["ignore", "pipe", "pipe"],
   });

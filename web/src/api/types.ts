@@ -51,11 +51,13 @@ export type SearchResult = {
   sort: string;
   items: Listing[];
   total: number;
+  /** False when the total is an estimate (very broad matches). */
+  totalExact?: boolean;
   nextCursor: string | null;
   facets?: Facets;
 };
 
-export type ListingPage = { items: Listing[]; total: number | null; nextCursor: string | null };
+export type ListingPage = { items: Listing[]; total: number | null; totalExact?: boolean | null; nextCursor: string | null };
 
 export type RentalStatus = "requested" | "active" | "disputed" | "completed" | "rejected" | "cancelled" | "expired" | "resolved";
 

@@ -76,7 +76,7 @@ export function BrowsePage() {
         <section className="browse__results" aria-labelledby="results-heading">
           <div className="results-bar">
             <h2 id="results-heading" className="h3" aria-live="polite">
-              {first ? `${first.total.toLocaleString()} resource${first.total === 1 ? "" : "s"}` : "Searching…"}
+              {first ? `${first.totalExact === false ? "About " : ""}${first.total.toLocaleString()} resource${first.total === 1 ? "" : "s"}` : "Searching…"}
               {state.q ? <span className="muted"> for “{state.q}”</span> : null}
             </h2>
             <div className="results-bar__tools">

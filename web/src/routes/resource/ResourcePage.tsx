@@ -199,15 +199,7 @@ export function ResourcePage() {
               {listing.popularity.rentals} rentals, {listing.popularity.completed} completed · <Ftns value={listing.totals.volume} maxDecimals={2} /> booked in all
             </p>
           </section>
-        </div>
-
-        <aside className="resource__side">
-          {onChain.isPending ? (
-            <Skeleton lines={4} />
-          ) : (
-            <RentPanel listingId={listing.id} provider={listing.provider} price={price} active={active} freeCapacity={capacity - open} availableUntil={until} />
-          )}
-          <section className="card small" aria-labelledby="onchain-heading">
+          <section className="card" aria-labelledby="onchain-heading">
             <h2 id="onchain-heading" className="h3">
               On-chain record
             </h2>
@@ -222,6 +214,14 @@ export function ResourcePage() {
               ))}
             </ul>
           </section>
+        </div>
+
+        <aside className="resource__side">
+          {onChain.isPending ? (
+            <Skeleton lines={4} />
+          ) : (
+            <RentPanel listingId={listing.id} provider={listing.provider} price={price} active={active} freeCapacity={capacity - open} availableUntil={until} />
+          )}
         </aside>
       </div>
     </div>

@@ -141,13 +141,13 @@ export type TextQuery = {
   tsquery: string;
   /**
    * Set when the text matches more listings than can be ranked per request: relevance is then ranked
-   * within this many matches taken best-rated first, so a broad word costs the same as a rare one.
+   * within this many matches, so a broad word costs the same as a rare one.
    */
   pool?: number;
 };
 
 /** Counts above this are estimated by the planner instead of counted (`totalExact: false`). */
-export const COUNT_CAP = 2000;
+export const COUNT_CAP = 1000;
 /** Matches ranked for a broad text query (see TextQuery.pool). */
 export const RANK_POOL = 500;
 
@@ -168,8 +168,9 @@ export async function listingPage(db: ApiDb, p: PageParameters): Promise<Listing
     where.push("l.search_vector @@ q");
   }
   if (p.sort === "relevance" && p.text?.pool) {
-    // Broad text: rank within the best-rated matches (walks the quality index, stops at the pool size).
-    from = `(SELECT l.* FROM ${from} WHERE ${where.join(" AND ")} ORDER BY l.quality_score DESC, l.listing_id DESC LIMIT ${sql.p(p.text.pool)}) l, to_tsquery('english', ${sql.p(p.text.tsquery)}) q`;
+    // Broad text: rank within the first matches the planner finds cheapest to reach (a scan that stops
+    // at the pool size), so a word matching a third of the market costs what a rare one does.
+    from = `(SELECT l.* FROM ${from} WHERE ${where.join(" AND ")} LIMIT ${sql.p(p.text.pool)}) l, to_tsquery('english', ${sql.p(p.text.tsquery)}) q`;
     where.length = 0;
     where.push("TRUE");
   }
@@ -227,7 +228,7 @@ export async function countListings(db: ApiDb, chainId: number, filters: Listing
   const raw = plan.rows[0]?.["QUERY PLAN"];
   const json = (typeof raw === "string" ? JSON.parse(raw) : raw) as { Plan?: { "Plan Rows"?: number } }[];
   const estimate = Math.round(Number(json?.[0]?.Plan?.["Plan Rows"] ?? 0));
-  if (estimate > 2 * COUNT_CAP) return { total: estimate, exact: false };
+  if (estimate > COUNT_CAP) return { total: estimate, exact: false };
   const { rows } = await db.query<{ n: number }>(`SELECT count(*)::bigint AS n FROM (${inner} LIMIT ${COUNT_CAP + 1}) s`, sql.params);
   const counted = Number(rows[0]?.n ?? 0);
   if (counted <= COUNT_CAP) return { total: counted, exact: true };
@@ -252,7 +253,7 @@ export type Facets = {
 };
 
 /** Facets of a match set larger than COUNT_CAP are counted over this many matches (flagged inexact). */
-export const FACET_SAMPLE = 500;
+export const FACET_SAMPLE = 300;
 
 export async function listingFacets(db: ApiDb, chainId: number, filters: ListingFilters, text?: TextQuery, exactSet = true): Promise<Facets> {
   const sql = new Sql();
@@ -261,11 +262,14 @@ export async function listingFacets(db: ApiDb, chainId: number, filters: Listing
   const bucketCase = `CASE ${PRICE_BUCKETS.filter((b) => b.max !== null)
     .map((b) => `WHEN l.price_per_hour < ${sql.p(b.max)}::numeric THEN '${b.key}'`)
     .join(" ")} ELSE 'gte_20' END`;
+  // A large set is sampled: the first matches the cheapest scan reaches.
+  const source = `SELECT l.category, l.resource_type, l.location, ${bucketCase} AS bucket FROM listings l WHERE ${where.join(" AND ")}
+     LIMIT ${exactSet ? COUNT_CAP : FACET_SAMPLE}`;
   const { rows } = await db.query<{ dim: string; value: string | null; n: number }>(
     `SELECT CASE WHEN GROUPING(category) = 0 THEN 'category' WHEN GROUPING(resource_type) = 0 THEN 'resource_type'
                  WHEN GROUPING(location) = 0 THEN 'location' ELSE 'price' END AS dim,
             COALESCE(category, resource_type, location, bucket) AS value, count(*)::bigint AS n
-     FROM (SELECT l.category, l.resource_type, l.location, ${bucketCase} AS bucket FROM listings l WHERE ${where.join(" AND ")} LIMIT ${exactSet ? COUNT_CAP : FACET_SAMPLE}) m
+     FROM (${source}) m
      GROUP BY GROUPING SETS ((category), (resource_type), (location), (bucket))
      ORDER BY n DESC, value`,
     sql.params,

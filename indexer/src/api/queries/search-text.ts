@@ -119,8 +119,12 @@ export function createVocabularyStore(db: ApiDb, onError: (error: unknown) => vo
   async function load(chainId: number): Promise<Vocabulary> {
     // ts_stat runs the inner query itself, so the chain id is spliced as a validated integer.
     if (!Number.isSafeInteger(chainId)) throw new Error("bad chain id");
+    // Both the stems the index holds and the words as written: a typo is closer to "inference" than to "infer".
     const { rows } = await db.query<{ word: string }>(
-      `SELECT word FROM ts_stat('SELECT search_vector FROM listings WHERE chain_id = ${chainId}') WHERE length(word) BETWEEN 2 AND 30`,
+      `SELECT word FROM ts_stat('SELECT search_vector FROM listings WHERE chain_id = ${chainId}') WHERE length(word) BETWEEN 2 AND 30
+       UNION
+       SELECT word FROM ts_stat('SELECT to_tsvector(''simple'', concat_ws('' '', title, category, resource_type, description)) FROM listings WHERE chain_id = ${chainId}')
+       WHERE length(word) BETWEEN 2 AND 30`,
     );
     const vocabulary = buildVocabulary(rows.map((r) => r.word));
     vocabularies.set(chainId, vocabulary);

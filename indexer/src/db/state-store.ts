@@ -68,6 +68,18 @@ function addSql(table: TableSpec, keep: string[]): string {
   return head + sets.join(", ");
 }
 
+/** Postgres text and jsonb cannot hold NUL; an emitted string may. Stored with U+FFFD instead. */
+function storableArgs(args: DecodedEvent["args"]): DecodedEvent["args"] {
+  for (const value of Object.values(args)) {
+    if (typeof value === "string" && value.includes("\u0000")) {
+      const copy: DecodedEvent["args"] = {};
+      for (const [k, v] of Object.entries(args)) copy[k] = typeof v === "string" ? v.replaceAll("\u0000", "\uFFFD") : v;
+      return copy;
+    }
+  }
+  return args;
+}
+
 export function toJson(value: unknown): string {
   return JSON.stringify(value, (_key, v) => (typeof v === "bigint" ? v.toString() : v));
 }
@@ -175,7 +187,7 @@ export async function writeBatch(
         x: event.txHash,
         i: event.txIndex,
         e: event.name,
-        a: event.args,
+        a: storableArgs(event.args),
         li: listingId,
         ri: rentalId,
       };

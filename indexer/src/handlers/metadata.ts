@@ -7,7 +7,6 @@
 import { keccak256 } from "viem";
 
 export const MAX_METADATA_BYTES = 4096;
-const MAX_FIELD_CHARS = 1024;
 /** Deeper specifications are refused: nobody needs them, and deep nesting costs the database's parser stack. */
 const MAX_SPEC_DEPTH = 8;
 
@@ -52,7 +51,10 @@ export function parseMetadata(text: string, rawHex?: string): ParsedMetadata {
   const bytes = rawHex === undefined ? Buffer.byteLength(text, "utf8") : rawHex.length / 2;
   if (bytes > MAX_METADATA_BYTES) return invalid(raw, hash, `larger than ${MAX_METADATA_BYTES} bytes (${bytes})`);
   if (raw !== text) return invalid(raw, hash, "contains NUL characters");
-  if (text.includes("\uFFFD") && rawHex !== undefined) return invalid(raw, hash, "not valid UTF-8");
+  // The decoder turns bytes that are not UTF-8 into U+FFFD; a real U+FFFD survives the round trip.
+  if (rawHex !== undefined && text.includes("\uFFFD") && Buffer.from(text, "utf8").toString("hex") !== rawHex.toLowerCase()) {
+    return invalid(raw, hash, "not valid UTF-8");
+  }
 
   let value: unknown;
   try {
@@ -68,7 +70,6 @@ export function parseMetadata(text: string, rawHex?: string): ParsedMetadata {
     const v = object[field];
     if (v === undefined || v === null) fields[field] = null;
     else if (typeof v !== "string") return invalid(raw, hash, `${field} is not a string`);
-    else if (v.length > MAX_FIELD_CHARS) return invalid(raw, hash, `${field} is longer than ${MAX_FIELD_CHARS} characters`);
     else fields[field] = v;
   }
   if (!fields.title) return invalid(raw, hash, "title is missing");

@@ -84,7 +84,8 @@ function parseHeader(raw: unknown): BlockHeader | null {
 const RANGE_MESSAGE =
   /range|too many (results|logs|blocks)|exceed|too large|too big|more than \d+|response size|query returned|max(imum)? .*(results|logs)|limit .*(results|logs|blocks)|logs? limit/i;
 const RATE_MESSAGE = /rate.?limit|too many requests|capacity exceeded|throttl/i;
-const RANGE_CODES = new Set([-32005, -32602, -32614]);
+// -32005 is "limit exceeded" (Geth, Infura); other codes carry their meaning only in the message.
+const RANGE_CODES = new Set([-32005]);
 
 type ErrorFacts = { status?: number; headers?: Headers; code?: number; messages: string[]; names: string[] };
 

@@ -95,9 +95,12 @@ export async function marketSeries(db: ApiDb, chain: ApiChain, metric: "usage" |
   const trunc = TRUNC[aggregation];
   const [providers, prices, active] = await Promise.all([
     db.query<{ bucket: string; n: number }>(
+      // Providers whose first listing falls in the range: those listing in it, minus those who listed before.
       `SELECT ${BUCKET_TEXT(`date_trunc('${trunc}', first_time AT TIME ZONE 'UTC')`)} AS bucket, count(*)::bigint AS n
-       FROM (SELECT provider, min(created_time) AS first_time FROM listings WHERE chain_id = $1 GROUP BY provider) p
-       WHERE first_time BETWEEN to_timestamp($2) AND to_timestamp($3) GROUP BY 1 ORDER BY 1`,
+       FROM (SELECT provider, min(created_time) AS first_time FROM listings
+             WHERE chain_id = $1 AND created_time BETWEEN to_timestamp($2) AND to_timestamp($3) GROUP BY provider) p
+       WHERE NOT EXISTS (SELECT 1 FROM listings o WHERE o.chain_id = $1 AND o.provider = p.provider AND o.created_time < to_timestamp($2))
+       GROUP BY 1 ORDER BY 1`,
       [chain.chainId, range.from, range.to],
     ),
     db.query<{ bucket: string; category: string | null; avg_price: string; n: number }>(

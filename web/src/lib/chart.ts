@@ -1,16 +1,18 @@
 /** Geometry for the small SVG charts: nice ticks, linear scales, paths. */
 
-export function niceMax(value: number): number {
-  if (!(value > 0)) return 1;
-  const power = 10 ** Math.floor(Math.log10(value));
-  const scaled = value / power;
-  const step = scaled <= 1 ? 1 : scaled <= 2 ? 2 : scaled <= 2.5 ? 2.5 : scaled <= 5 ? 5 : 10;
-  return step * power;
+/** A round step near `raw`: 1, 2, 2.5 or 5 times a power of ten. */
+export function niceStep(raw: number): number {
+  if (!(raw > 0)) return 1;
+  const power = 10 ** Math.floor(Math.log10(raw));
+  const scaled = raw / power;
+  return (scaled <= 1 ? 1 : scaled <= 2 ? 2 : scaled <= 2.5 ? 2.5 : scaled <= 5 ? 5 : 10) * power;
 }
 
+/** Axis ticks from 0 in round steps, the last at or above `max`. */
 export function ticks(max: number, count = 4): number[] {
-  const top = niceMax(max);
-  return Array.from({ length: count + 1 }, (_, i) => (top * i) / count);
+  const step = niceStep((max > 0 ? max : 1) / count);
+  const top = Math.max(step, Math.ceil((max > 0 ? max : 1) / step - 1e-9) * step);
+  return Array.from({ length: Math.round(top / step) + 1 }, (_, i) => i * step);
 }
 
 export const scale = (domainMax: number, rangeMax: number) => (value: number) => (domainMax === 0 ? 0 : (value / domainMax) * rangeMax);

@@ -140,6 +140,26 @@ describe("web app in a real browser", { skip, timeout: 300_000 }, () => {
     assert.match(await card.innerText(), /2\.5 FTNS/);
     assert.match(await search.locator("#results-heading").innerText(), /^1 resource/);
     assert.match(search.url(), new RegExp(`q=${word}`), "the search lives in the URL");
+
+    // Bulk listing from a CSV file: the bad row is shown and skipped, the good ones go in one transaction.
+    const before = await chain.listingCount();
+    const csv = [
+      "title,category,resource_type,location,price_per_hour,capacity,gpu,gpu_memory_gb",
+      `"H100 80GB ${word}x, 8 GPUs",gpu,h100,"us-east (Ashburn, US)",12.5,1,H100,80`,
+      `"L4 24GB ${word}x",gpu,l4,"eu-west (Paris, FR)",0.4,4,L4,24`,
+      `"Broken ${word}x",gpu,l4,"eu-west (Paris, FR)",0,1,L4,24`,
+    ].join("\n");
+    await page.locator("#bulk-file").setInputFiles({ name: "listings.csv", mimeType: "text/csv", buffer: Buffer.from(csv) });
+    const bulk = page.locator("section[aria-labelledby='bulk-heading']");
+    await bulk.getByText("2 ready, 1 with problems (skipped).").waitFor();
+    assert.match(await bulk.locator("tbody tr").nth(2).innerText(), /The price must be more than zero/);
+    await bulk.getByRole("button", { name: "Create 2 listings" }).click();
+    const bulkResult = await settled(bulk);
+    assert.equal(bulkResult.status, "confirmed", bulkResult.text);
+    assert.equal(await chain.listingCount(), before + 2n);
+    const [h100, l4] = await Promise.all([chain.listing(before + 1n), chain.listing(before + 2n)]);
+    assert.deepEqual([h100.provider, h100.pricePerHour, h100.capacity], [provider.account, FTNS("12.5"), 1]);
+    assert.deepEqual([l4.provider, l4.pricePerHour, l4.capacity], [provider.account, FTNS("0.4"), 4]);
   });
 
   test("2. a consumer rents for 3 hours with a permit; the provider accepts live; the consumer sees it running", async () => {
@@ -235,6 +255,14 @@ describe("web app in a real browser", { skip, timeout: 300_000 }, () => {
     await provider.page.getByTestId("credit").filter({ hasText: shown(providerCredit) }).waitFor({ timeout: 10_000 });
     assert.match(await card.innerText(), /Completed/);
 
+    // The billing export has the rental as the chain settled it.
+    const csvHref = await consumer.page.getByRole("link", { name: "Export CSV" }).getAttribute("href");
+    const csv = await (await fetch(csvHref!)).text();
+    const row = csv.split("\r\n").find((line) => line.startsWith(`${rentalId},${listingId},`));
+    assert.ok(row, `rental ${rentalId} in the CSV export:\n${csv.slice(0, 500)}`);
+    assert.match(row!, /,completed,/);
+    assert.ok(row!.includes(`,${consumerCredit},`), "the refund column equals the chain's refund");
+
     // The consumer withdraws the refund; the wallet balance in the header follows the chain.
     await consumer.page.getByRole("button", { name: "Withdraw" }).click();
     const withdrawn = await settled(consumer.page.locator(".withdraw"));
@@ -322,6 +350,29 @@ describe("web app in a real browser", { skip, timeout: 300_000 }, () => {
       assert.equal(await overflow(), 0, "no sideways scrolling on the resource page");
       console.log(`# screenshot ${await screenshot(page, "phone-resource")}`);
       await screenshot(page, "phone-resource-first-screen", { fullPage: false });
+    } finally {
+      await context.close();
+    }
+  });
+
+  test("6. a wallet that cannot sign typed data rents with approve + rent instead", async () => {
+    const { context, page } = await newPage(browser);
+    try {
+      const wallet = await installWallet(page, { rpcUrl: stack.rpcUrl, account: consumer.account, chainId: stack.chainId, unsupported: ["eth_signTypedData_v4"] });
+      await page.goto(`${stack.webUrl}/resources/${listingId}`);
+      await connect({ context, page, wallet, errors: [], account: consumer.account });
+      await page.getByRole("textbox", { name: "Hours", exact: true }).fill("1");
+      assert.equal(await page.getByTestId("rent-cost").innerText(), "3 FTNS");
+      const before = wallet.requests.length;
+      await page.getByRole("button", { name: /^Rent for 1 h/ }).click();
+      const success = page.getByTestId("rent-success");
+      await success.waitFor({ timeout: 20_000 });
+      const asked = wallet.requests.slice(before);
+      assert.equal(asked.filter((m) => m === "eth_sendTransaction").length, 2, "approve, then rent");
+      assert.ok(await page.getByLabel("Approve, then rent (two transactions)").isChecked(), "the fallback is remembered");
+      const id = BigInt(/Rental #(\d+)/.exec(await success.innerText())![1]!);
+      const rental = await chain.rental(id);
+      assert.deepEqual([rental.status, rental.consumer, rental.amount], [RENTAL_STATUS.Requested, consumer.account, FTNS("3")]);
     } finally {
       await context.close();
     }

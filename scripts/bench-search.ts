@@ -130,6 +130,24 @@ const pct = (xs: number[], p: number) => {
   return Math.round((sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0) * 100) / 100;
 };
 for (const [k, xs] of byKind) log(`${k.padEnd(16)} p50 ${pct(xs, 50)} ms  p95 ${pct(xs, 95)} ms  (${xs.length})`);
+
+// Analytics over the same mirror (uncached), reported beside the search figures.
+const { rows: hot } = await db.query<{ provider: string; listing_id: number }>(
+  "SELECT provider, listing_id FROM listings WHERE chain_id = $1 AND rental_count > 0 ORDER BY listing_id LIMIT 50",
+  [BENCH_CHAIN.chainId],
+);
+const analytics: Record<string, () => Request> = {
+  "analytics-usage": () => ({ kind: "a", method: "GET", path: `/marketplace/analytics?metric=usage&time_range=0..&aggregation=${r.pick(["hourly", "daily", "monthly"])}` }),
+  "analytics-revenue": () => ({ kind: "a", method: "GET", path: `/marketplace/analytics?metric=revenue&time_range=0..&aggregation=${r.pick(["daily", "monthly"])}` }),
+  "analytics-trends": () => ({ kind: "a", method: "GET", path: `/marketplace/analytics?metric=trends&time_range=0..&aggregation=${r.pick(["daily", "monthly"])}` }),
+  "analytics-provider": () => ({ kind: "a", method: "GET", path: `/marketplace/analytics/provider/${r.pick(hot).provider}` }),
+  "analytics-resource": () => ({ kind: "a", method: "GET", path: `/marketplace/analytics/resource/${r.pick(hot).listing_id}?time_range=0..` }),
+};
+for (const [name, make] of Object.entries(analytics)) {
+  const xs: number[] = [];
+  for (let i = 0; i < 20; i++) xs.push(await send(make()));
+  log(`${name.padEnd(18)} p50 ${pct(xs, 50)} ms  p95 ${pct(xs, 95)} ms  (${xs.length}, ${seeded.rentals} rentals)`);
+}
 await api.close();
 await db.close();
 console.log(JSON.stringify({ listings: seeded.listings, queries, p50ms: pct(times, 50), p95ms: pct(times, 95), p99ms: pct(times, 99), db: kind }));

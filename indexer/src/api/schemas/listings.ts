@@ -3,7 +3,7 @@
  * (JSON body), normalised into one `ListingFilters` the query builder understands.
  */
 import { z } from "zod/v4";
-import { address, booleanParam, chainIdParam, cursor, dateRange, intParam, limit, listParam, MAX_UINT96, tokenAmount, idParams } from "./common.js";
+import { address, booleanParam, chainIdParam, cursor, dateRange, limit, listParam, MAX_UINT96, tokenAmount, idParams } from "./common.js";
 
 export type SpecOp = ">=" | "<=" | ">" | "<" | "=";
 export type SpecFilter = { key: string; op: SpecOp; value: number | string };
@@ -212,4 +212,3 @@ export type SearchBody = z.infer<typeof searchBody>;
 
 export const resourceIdParams = idParams;
 export const resourceDetailQuery = z.object({ chainId: chainIdParam }).strict();
-export { intParam };

@@ -4,7 +4,7 @@
  * mirror afterwards and answered 422 with the contract's error name as `reason`.
  */
 import { z } from "zod/v4";
-import { address, chainIdParam, entityId, MAX_UINT96, tokenAmount } from "./common.js";
+import { address, chainIdParam, entityId, tokenAmount } from "./common.js";
 
 const uint = (max: number) => z.number().int().min(0).max(max);
 const timeField = z
@@ -81,4 +81,3 @@ export const createTransactionBody = z
   })
   .strict();
 
-export { MAX_UINT96 };

@@ -30,7 +30,6 @@ type Client = {
 };
 
 export const WS_CLOSE_TOO_SLOW = 4008;
-export const WS_CLOSE_TOO_MANY_SUBSCRIPTIONS = 4009;
 
 /** Normalises a channel name, or says why it is not one. */
 export function parseChannel(raw: unknown): { channel: string } | { error: string } {

@@ -40,8 +40,10 @@ export function Layout() {
               </NavLink>
             ))}
           </nav>
-          <div className="header__tools">
+          <div className="header__status">
             <IndexStatus />
+          </div>
+          <div className="header__tools">
             <ThemeToggle />
             <WalletButton />
           </div>

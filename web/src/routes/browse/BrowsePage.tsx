@@ -1,7 +1,7 @@
 /** Browse and search: free text, filters and facets, sort, pages; the whole search lives in the URL. */
 import { useInfiniteQuery } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
-import { useSearchParams } from "react-router";
+import { Link, useSearchParams } from "react-router";
 import { useServices } from "../../app/services";
 import { EmptyState, ErrorNotice, Skeleton } from "../../components/bits";
 import { useLiveChannels } from "../../hooks/useLive";
@@ -99,9 +99,17 @@ export function BrowsePage() {
           {results.isError ? <ErrorNotice error={results.error} onRetry={() => void results.refetch()} /> : null}
           {results.isPending ? <Skeleton lines={5} /> : null}
           {first && items.length === 0 ? (
-            <EmptyState title="Nothing matches this search">
-              <p>Remove a filter or try other words.</p>
-            </EmptyState>
+            activeFilters === 0 && !state.q && !state.includeInactive ? (
+              <EmptyState title="No listings yet">
+                <p>
+                  The market is empty. <Link to="/provider?tab=new">List a resource</Link> to be the first.
+                </p>
+              </EmptyState>
+            ) : (
+              <EmptyState title="Nothing matches this search">
+                <p>Remove a filter or try other words.</p>
+              </EmptyState>
+            )
           ) : null}
           <div className="grid" aria-busy={results.isFetching}>
             {items.map((listing) => (

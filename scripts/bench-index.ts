@@ -41,6 +41,10 @@ const FTNS = 10n ** 18n;
 // so that most history lies deeper than the indexer's finality depth, as it does on a real chain.
 const node = await startHardhatNode({ blockGasLimit: 17_000_000n });
 log(`hardhat node on ${node.url}`);
+// Interrupted: take the node (gigabytes of chain state at a million events) down with us.
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => void node.stop().finally(() => process.exit(130)));
+}
 try {
   const consumers = 10;
   // About one rental per four events at up to 40 FTNS/h for up to a day: plenty, under the token cap.

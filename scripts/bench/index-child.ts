@@ -99,7 +99,8 @@ function timedDb(db: Db, profile: Profile): Db {
     ...wrap(db),
     kind: db.kind,
     schema: db.schema,
-    transaction: (fn) => time("(whole batch transaction: JS work, statements, COMMIT)", () => db.transaction((tx) => fn(wrap(tx)))),
+    transaction: (fn) =>
+      time("(whole batch transaction: JS work, statements, COMMIT)", () => db.transaction((tx) => fn(wrap(tx)))),
     listen: (channel, onPayload) => db.listen(channel, onPayload),
     withSchema: (schema) => timedDb(db.withSchema(schema), profile),
     close: () => db.close(),
@@ -121,6 +122,9 @@ async function startCpuProfile(): Promise<{ stop(): Promise<CpuProfile> }> {
 }
 
 const parameters = JSON.parse(process.env.BENCH_INDEX_PARAMETERS ?? "") as ChildParameters;
+// Without the parent there is nobody to report to: do not linger holding a database.
+const orphaned = () => process.exit(1);
+process.once("disconnect", orphaned);
 const send = (message: ChildMessage) => process.send?.(message);
 const logger = pino({ level: "warn" }, pino.destination(2));
 
@@ -273,5 +277,6 @@ try {
   if (parameters.dropSchemaAtEnd) await dropSchema(db, parameters.schema).catch(() => undefined);
   await db.close();
   // Exit even if a stray timer or socket of the indexer is still open: the parent waits for us.
+  process.off("disconnect", orphaned);
   process.disconnect?.();
 }

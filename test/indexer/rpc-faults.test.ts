@@ -134,17 +134,18 @@ const modes: Mode[] = [
   },
   {
     name: "slow answers, and some slower than the RPC timeout",
-    sync: { rpcTimeoutMs: 600 },
+    sync: { rpcTimeoutMs: 1_000 },
     arm(p) {
-      p.inject({ fault: { kind: "delay", ms: 1_500 }, times: 2, methods: ["eth_getLogs"] });
+      p.inject({ fault: { kind: "delay", ms: 2_500 }, times: 2, methods: ["eth_getLogs"] });
       p.inject({ fault: { kind: "delay", ms: 5, jitterMs: 120 } });
     },
     check(p) {
       // Two requests waited longer than the indexer's timeout, every other one a little.
       assert.ok(p.stats.faults.delay >= 10, `only ${p.stats.faults.delay} requests delayed: ${stats(p)}`);
     },
-    // The two long delays time out; the short ones should not (slack for a loaded machine's stalls).
-    expectedRpcErrors: () => ({ min: 2, max: 4 }),
+    // The two long delays time out; the short ones should not (slack for stalls of a loaded machine,
+    // where test files run side by side).
+    expectedRpcErrors: () => ({ min: 2, max: 5 }),
   },
 ];
 

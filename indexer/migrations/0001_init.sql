@@ -184,7 +184,6 @@ CREATE TABLE rentals (
 CREATE INDEX rentals_consumer_idx ON rentals (chain_id, consumer, requested_block);
 CREATE INDEX rentals_provider_idx ON rentals (chain_id, provider, requested_block);
 CREATE INDEX rentals_listing_idx ON rentals (chain_id, listing_id, requested_block);
-CREATE INDEX rentals_status_idx ON rentals (chain_id, status);
 CREATE INDEX rentals_requested_time_idx ON rentals (chain_id, requested_time);
 
 CREATE TABLE ratings (

@@ -51,9 +51,9 @@ export type IndexerConfig = {
 };
 
 export const defaultSyncSettings: SyncSettings = {
-  initialBlockRange: 1000,
+  initialBlockRange: 100,
   maxBlockRange: 100_000,
-  targetBatchEvents: 5000,
+  targetBatchEvents: 20_000,
   prefetch: 3,
   rpcTimeoutMs: 15_000,
   maxResponseBytes: 128 * 1024 * 1024,

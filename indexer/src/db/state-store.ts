@@ -84,6 +84,12 @@ export function toJson(value: unknown): string {
   return JSON.stringify(value, (_key, v) => (typeof v === "bigint" ? v.toString() : v));
 }
 
+/** Rows of a loadSql result, numerics turned into bigint. */
+function loadedRows<T>(table: TableSpec, result: { rows: Row[] }): T[] {
+  const rows = JSON.parse((result.rows[0]?.rows as string | undefined) ?? "[]") as Row[];
+  return rows.map((row) => fromDb<T>(table, row));
+}
+
 function fromDb<T>(table: TableSpec, row: Row): T {
   for (const col of table.columns) {
     if (col.kind === "numeric" && row[col.name] !== null && row[col.name] !== undefined) {
@@ -99,8 +105,7 @@ export async function loadState(tx: Queryable, chainId: number, keys: BatchKeys)
   if (keys.rentalIds.size > 0) {
     const ids = [...keys.rentalIds].map((rental_id) => ({ rental_id }));
     const result = await tx.query(SQL.loadRentals, [chainId, JSON.stringify(ids)]);
-    for (const row of result.rows) {
-      const rental = fromDb<RentalRow>(rentalsTable, row);
+    for (const rental of loadedRows<RentalRow>(rentalsTable, result)) {
       rentals.set(rental.rental_id, rental);
       keys.listingIds.add(rental.listing_id);
     }
@@ -109,15 +114,13 @@ export async function loadState(tx: Queryable, chainId: number, keys: BatchKeys)
   if (keys.listingIds.size > 0) {
     const ids = [...keys.listingIds].map((listing_id) => ({ listing_id }));
     const result = await tx.query(SQL.loadListings, [chainId, JSON.stringify(ids)]);
-    for (const row of result.rows) {
-      const listing = fromDb<ListingRow>(listingsTable, row);
+    for (const listing of loadedRows<ListingRow>(listingsTable, result)) {
       listings.set(listing.listing_id, listing);
     }
   }
   let settings: SettingsRow | null = null;
   if (keys.needsSettings) {
-    const result = await tx.query(SQL.loadSettings, [chainId]);
-    settings = result.rows[0] ? fromDb<SettingsRow>(settingsTable, result.rows[0]) : null;
+    settings = loadedRows<SettingsRow>(settingsTable, await tx.query(SQL.loadSettings, [chainId]))[0] ?? null;
   }
   return { listings, rentals, settings };
 }

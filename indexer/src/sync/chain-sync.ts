@@ -21,7 +21,7 @@ import {
 } from "../errors.js";
 import { decodeLog, type DecodedEvent } from "../handlers/decode.js";
 import type { ChainMetrics } from "../metrics/metrics.js";
-import { fetchChunk, type Chunk } from "./fetch-chunk.js";
+import { fetchChunk, splitChunk, type Chunk } from "./fetch-chunk.js";
 import { createRangePlanner, type RangePlanner } from "./range-planner.js";
 import { findCommonAncestor } from "./reorg.js";
 import { AbortedError, sleep, withRetry, type RetryPolicy } from "./retry.js";
@@ -189,7 +189,7 @@ export function createChainSync(p: ChainSyncParameters): ChainSync {
     while (queue.length > 0) {
       if (signal.aborted) throw new AbortedError();
       const chunk = await (queue.shift() as { chunk: Promise<Chunk> }).chunk;
-      await commit(chunk, head);
+      for (const part of splitChunk(chunk, options.targetBatchEvents)) await commit(part, head);
       schedule();
     }
   }

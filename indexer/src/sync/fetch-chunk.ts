@@ -126,3 +126,33 @@ export async function fetchChunk(parameters: FetchChunkParameters): Promise<Chun
     dense,
   };
 }
+
+/**
+ * Cuts a range whose logs exceed `maxEvents` into consecutive batches at block boundaries (a block's
+ * logs always commit together), so a transaction stays small whatever one getLogs answer brought.
+ * Each part ends at a block that has logs, whose hash and time the logs carry.
+ */
+export function splitChunk(chunk: Chunk, maxEvents: number): Chunk[] {
+  if (chunk.logs.length <= maxEvents) return [chunk];
+  const parts: Chunk[] = [];
+  let from = chunk.fromBlock;
+  let prevHash = chunk.prevHash;
+  let start = 0;
+  while (start < chunk.logs.length) {
+    let end = Math.min(chunk.logs.length, start + maxEvents);
+    const lastBlock = (chunk.logs[end - 1] as Chunk["logs"][number]).blockNumber;
+    while (end < chunk.logs.length && (chunk.logs[end] as Chunk["logs"][number]).blockNumber === lastBlock) end++;
+    const final = end === chunk.logs.length;
+    const last = chunk.logs[end - 1] as Chunk["logs"][number];
+    const toHeader: BlockHeader = final
+      ? chunk.toHeader
+      : { number: last.blockNumber, hash: last.blockHash, parentHash: "", timestamp: last.blockTimestamp };
+    const to = toHeader.number;
+    const hashes = chunk.dense ? chunk.hashes.filter((h) => h.number >= from && h.number <= to) : [toHeader];
+    parts.push({ fromBlock: from, toBlock: to, logs: chunk.logs.slice(start, end), prevHash, toHeader, hashes, dense: chunk.dense });
+    prevHash = toHeader.hash;
+    from = to + 1;
+    start = end;
+  }
+  return parts;
+}

@@ -113,6 +113,11 @@ async function send(req: Request): Promise<number> {
 }
 
 // Warm-up: vocabulary, stems, plans and the buffer cache, as a running server would have them.
+for (let deadline = Date.now() + 120_000; Date.now() < deadline; ) {
+  const probe = await fetch(`${url}/marketplace/search`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: "nvidai", facets: false, limit: 1 }) });
+  if (((await probe.json()) as { interpretedAs?: string }).interpretedAs?.includes("|")) break;
+  await new Promise((resolve) => setTimeout(resolve, 500));
+}
 for (let i = 0; i < 20; i++) await send(nextRequest(i));
 
 const times: number[] = [];

@@ -110,51 +110,67 @@ export async function stemWords(db: ApiDb, words: string[]): Promise<Map<string,
   return new Map(words.map((w) => [w, stemCache.get(w) ?? w]));
 }
 
-/** Vocabulary per chain, loaded lazily and rebuilt (in the background) after commits. */
+/** Listings sampled for the vocabulary: the newest ones, enough to hold every word in use. */
+const VOCABULARY_SAMPLE = 50_000;
+/** A vocabulary is rebuilt after a commit at most this often: it is a scan, not a lookup. */
+const VOCABULARY_MAX_AGE_MS = 10 * 60_000;
+
+/**
+ * Vocabulary per chain, built in the background: a search never waits for it (until the first build
+ * ends, words are matched exactly and as prefixes only), and commits mark it stale for a rebuild at
+ * most every ten minutes.
+ */
 export function createVocabularyStore(db: ApiDb, onError: (error: unknown) => void) {
-  const vocabularies = new Map<number, Vocabulary>();
-  const loading = new Map<number, Promise<Vocabulary>>();
+  const vocabularies = new Map<number, { vocabulary: Vocabulary; builtAt: number }>();
+  const loading = new Map<number, Promise<void>>();
   const stale = new Set<number>();
 
-  async function load(chainId: number): Promise<Vocabulary> {
-    // ts_stat runs the inner query itself, so the chain id is spliced as a validated integer.
+  async function load(chainId: number): Promise<void> {
+    // ts_stat runs the inner query itself, so the chain id and the sample size are spliced as validated integers.
     if (!Number.isSafeInteger(chainId)) throw new Error("bad chain id");
+    const sample = `FROM (SELECT * FROM listings WHERE chain_id = ${chainId} ORDER BY listing_id DESC LIMIT ${VOCABULARY_SAMPLE}) s`;
     // Both the stems the index holds and the words as written: a typo is closer to "inference" than to "infer".
     const { rows } = await db.query<{ word: string }>(
-      `SELECT word FROM ts_stat('SELECT search_vector FROM listings WHERE chain_id = ${chainId}') WHERE length(word) BETWEEN 2 AND 30
+      `SELECT word FROM ts_stat('SELECT search_vector ${sample}') WHERE length(word) BETWEEN 2 AND 30
        UNION
-       SELECT word FROM ts_stat('SELECT to_tsvector(''simple'', concat_ws('' '', title, category, resource_type, description)) FROM listings WHERE chain_id = ${chainId}')
+       SELECT word FROM ts_stat('SELECT to_tsvector(''simple'', concat_ws('' '', title, category, resource_type, description)) ${sample}')
        WHERE length(word) BETWEEN 2 AND 30`,
     );
-    const vocabulary = buildVocabulary(rows.map((r) => r.word));
-    vocabularies.set(chainId, vocabulary);
-    return vocabulary;
+    vocabularies.set(chainId, { vocabulary: buildVocabulary(rows.map((r) => r.word)), builtAt: Date.now() });
   }
 
-  function refresh(chainId: number): Promise<Vocabulary> {
-    let pending = loading.get(chainId);
-    if (!pending) {
-      pending = load(chainId).finally(() => loading.delete(chainId));
-      loading.set(chainId, pending);
-    }
-    return pending;
+  function refresh(chainId: number): void {
+    if (loading.has(chainId)) return;
+    const pending = load(chainId)
+      .catch(onError)
+      .finally(() => loading.delete(chainId));
+    loading.set(chainId, pending);
   }
 
   return {
-    async get(chainId: number): Promise<Vocabulary | undefined> {
+    /** The chain's vocabulary if one is built; starts a (re)build when there is none or it is stale. */
+    get(chainId: number): Vocabulary | undefined {
       const current = vocabularies.get(chainId);
-      if (current) {
-        if (stale.delete(chainId)) refresh(chainId).catch(onError);
-        return current;
+      if (!current) refresh(chainId);
+      else if (stale.has(chainId) && Date.now() - current.builtAt > VOCABULARY_MAX_AGE_MS) {
+        stale.delete(chainId);
+        refresh(chainId);
       }
-      return refresh(chainId).catch((error) => {
-        onError(error);
-        return undefined;
-      });
+      return current?.vocabulary;
     },
-    /** New listings may bring new words; rebuild on the next search, not on every commit. */
+    /** Waits for a build in progress (tests, warm-up). */
+    async ready(chainId: number): Promise<void> {
+      if (!vocabularies.has(chainId)) refresh(chainId);
+      await loading.get(chainId);
+    },
     invalidate(chainId: number) {
       stale.add(chainId);
+      // A vocabulary built from a (nearly) empty market is rebuilt at once: early words matter most.
+      const current = vocabularies.get(chainId);
+      if (current && current.vocabulary.words.length < 200) {
+        stale.delete(chainId);
+        refresh(chainId);
+      }
     },
   };
 }

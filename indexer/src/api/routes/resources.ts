@@ -25,6 +25,8 @@ const pageSchema = z.object({
 export function resourceRoutes(router: ApiRouter, deps: ApiDeps): void {
   const vocabulary = createVocabularyStore(deps.db, (error) => deps.logger.warn({ err: String(error) }, "search vocabulary not loaded"));
   deps.commitListeners.add((n) => vocabulary.invalidate(n.chainId));
+  // Built at start, so the first searches already tolerate typos.
+  for (const chain of deps.config.chains) void vocabulary.ready(chain.chainId);
 
   router.add({
     method: "get",
@@ -97,8 +99,8 @@ export function resourceRoutes(router: ApiRouter, deps: ApiDeps): void {
         let text: TextQuery | undefined;
         const words = queryWords(body.query ?? "");
         if (words.length > 0) {
-          const [stems, vocab] = await Promise.all([stemWords(deps.db, words), vocabulary.get(chain.chainId)]);
-          text = buildTextQuery(words, stems, vocab);
+          const stems = await stemWords(deps.db, words);
+          text = buildTextQuery(words, stems, vocabulary.get(chain.chainId));
         }
         // No searchable word (empty, or only stop words): nothing to rank by, answer by recency.
         const sort = body.sort === "relevance" && !text ? "newest" : body.sort;

@@ -1,0 +1,164 @@
+/**
+ * The small pure pieces: error classification, Retry-After, backoff, the range planner, cutting a
+ * range into batches, and the ABI-driven decoder (checked against viem's own encoder).
+ */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+
+import { encodeAbiParameters, encodeEventTopics, getAddress, HttpRequestError, RpcRequestError, TimeoutError, type Hex } from "viem";
+
+import { marketplaceAbi } from "../../generated/abis.js";
+import { decodeLog, RangeTooLargeError, RpcResponseError, RpcUnavailableError, type RawLog } from "../../indexer/src/index.js";
+import { splitChunk, type Chunk } from "../../indexer/src/sync/fetch-chunk.js";
+import { createRangePlanner } from "../../indexer/src/sync/range-planner.js";
+import { backoffDelay, withRetry } from "../../indexer/src/sync/retry.js";
+import { classifyRpcError, parseRetryAfter } from "../../indexer/src/sync/rpc.js";
+
+describe("classifyRpcError", () => {
+  const body = { method: "eth_getLogs" };
+  it("asks for a smaller range on the messages providers use", () => {
+    for (const message of [
+      "exceed maximum block range: 2000",
+      "query returned more than 10000 results",
+      "Log response size exceeded. You can make eth_getLogs requests with up to a 2K block range",
+      "block range is too wide",
+    ]) {
+      const error = new RpcRequestError({ body, error: { code: -32000, message }, url: "http://x" });
+      assert.ok(classifyRpcError(error, "eth_getLogs") instanceof RangeTooLargeError, message);
+    }
+  });
+  it("treats a rate limit as a wait, with the server's Retry-After", () => {
+    const error = new HttpRequestError({ body, status: 429, url: "http://x", headers: new Headers({ "retry-after": "3" }) });
+    const classified = classifyRpcError(error, "eth_getLogs");
+    assert.ok(classified instanceof RpcUnavailableError);
+    assert.equal(classified.retryAfterMs, 3000);
+  });
+  it("splits a getLogs that timed out, but only waits for other calls", () => {
+    const timeout = new TimeoutError({ body, url: "http://x" });
+    assert.ok(classifyRpcError(timeout, "eth_getLogs") instanceof RangeTooLargeError);
+    assert.ok(classifyRpcError(timeout, "eth_blockNumber") instanceof RpcUnavailableError);
+  });
+  it("retries 5xx and dropped connections, and reports other JSON-RPC errors as such", () => {
+    assert.ok(classifyRpcError(new HttpRequestError({ body, status: 503, url: "http://x" }), "eth_call") instanceof RpcUnavailableError);
+    assert.ok(classifyRpcError(new HttpRequestError({ body, url: "http://x", cause: new Error("socket hang up") }), "eth_call") instanceof RpcUnavailableError);
+    const invalid = new RpcRequestError({ body, error: { code: -32602, message: "invalid argument 0: hex string without 0x prefix" }, url: "http://x" });
+    assert.ok(classifyRpcError(invalid, "eth_getLogs") instanceof RpcResponseError);
+  });
+  it("reads Retry-After as seconds or as a date", () => {
+    assert.equal(parseRetryAfter("2"), 2000);
+    assert.equal(parseRetryAfter(new Date(10_000).toUTCString(), 4_000), 6000);
+    assert.equal(parseRetryAfter("soon"), undefined);
+  });
+});
+
+describe("retry", () => {
+  it("backs off exponentially with jitter, capped", () => {
+    const policy = { baseDelayMs: 100, maxDelayMs: 1000, maxAttempts: 5 };
+    assert.equal(backoffDelay(policy, 1, () => 0), 50);
+    assert.equal(backoffDelay(policy, 1, () => 1), 100);
+    assert.equal(backoffDelay(policy, 3, () => 1), 400);
+    assert.equal(backoffDelay(policy, 10, () => 1), 1000);
+  });
+  it("gives up on a persistent non-transient error, keeps going on transient ones", async () => {
+    const policy = { baseDelayMs: 1, maxDelayMs: 2, maxAttempts: 3 };
+    let calls = 0;
+    await assert.rejects(
+      withRetry(async () => {
+        calls++;
+        throw new RpcResponseError("nope");
+      }, { policy }),
+      /gave up after 3 attempts/,
+    );
+    assert.equal(calls, 3);
+    calls = 0;
+    const value = await withRetry(
+      async () => {
+        if (++calls < 6) throw new RpcUnavailableError("down");
+        return "up";
+      },
+      { policy, isTransient: (e) => e instanceof RpcUnavailableError },
+    );
+    assert.equal(value, "up");
+  });
+});
+
+describe("range planner", () => {
+  it("grows on small answers, halves on refusals, and shrinks on answers far above the target", () => {
+    const planner = createRangePlanner({ initialBlocks: 100, maxBlocks: 10_000, targetLogs: 1000 });
+    planner.succeeded(100, 0);
+    assert.equal(planner.size(), 400);
+    planner.tooLarge(400);
+    assert.equal(planner.size(), 200);
+    planner.succeeded(200, 10);
+    assert.ok(planner.size() <= 200, "does not grow past a refused size right away");
+    planner.succeeded(200, 5000);
+    assert.equal(planner.size(), 100);
+  });
+});
+
+describe("splitChunk", () => {
+  const log = (block: number, index: number) => ({
+    address: "0x1",
+    topics: [],
+    data: "0x",
+    blockNumber: block,
+    blockHash: `0x${block.toString(16).padStart(64, "0")}`,
+    transactionHash: `0x${(block * 100 + index).toString(16).padStart(64, "0")}`,
+    transactionIndex: 0,
+    logIndex: index,
+    blockTimestamp: 1000 + block,
+  });
+  it("cuts at block boundaries, chains the hashes, and ends the last part at the range end", () => {
+    const logs = [log(10, 0), log(10, 1), log(11, 0), log(11, 1), log(11, 2), log(13, 0)];
+    const chunk: Chunk = {
+      fromBlock: 5,
+      toBlock: 20,
+      logs,
+      prevHash: "0xprev",
+      toHeader: { number: 20, hash: "0xend", parentHash: "0x", timestamp: 2000 },
+      hashes: [{ number: 20, hash: "0xend", parentHash: "0x", timestamp: 2000 }],
+      dense: false,
+    };
+    const parts = splitChunk(chunk, 3);
+    assert.deepEqual(parts.map((p) => [p.fromBlock, p.toBlock, p.logs.length]), [[5, 11, 5], [12, 20, 1]]);
+    assert.equal(parts[0]?.prevHash, "0xprev");
+    assert.equal(parts[1]?.prevHash, logs[2]?.blockHash);
+    assert.equal(parts[1]?.toHeader.hash, "0xend");
+    assert.equal(splitChunk(chunk, 10).length, 1);
+  });
+});
+
+describe("decodeLog", () => {
+  const raw = (eventName: string, args: Record<string, unknown>): RawLog => {
+    const event = marketplaceAbi.find((item) => item.type === "event" && item.name === eventName) as (typeof marketplaceAbi)[number] & {
+      inputs: readonly { name: string; type: string; indexed?: boolean }[];
+    };
+    const topics = encodeEventTopics({ abi: marketplaceAbi, eventName, args } as never) as string[];
+    const dataInputs = event.inputs.filter((i) => !i.indexed);
+    const data = encodeAbiParameters(dataInputs as never, dataInputs.map((i) => args[i.name]) as never) as Hex;
+    return { address: "0x1", topics, data, blockNumber: 1, blockHash: "0xb", transactionHash: "0xt", transactionIndex: 0, logIndex: 0 };
+  };
+  it("decodes every field the way viem types them: narrow ints as numbers, wide as bigint, addresses lowercase", () => {
+    const args = {
+      listingId: 7n,
+      provider: getAddress("0xabcdef0000000000000000000000000000000001"),
+      token: getAddress("0x00000000000000000000000000000000000000ff"),
+      pricePerHour: 2n ** 95n + 3n,
+      availableFrom: 1_700_000_000,
+      availableUntil: 0,
+      capacity: 65535,
+      metadata: '{"title":"ünïcödé 🚀"}',
+    };
+    const event = decodeLog(raw("ListingCreated", args), 123);
+    assert.equal(event.name, "ListingCreated");
+    assert.deepEqual(event.args, { ...args, provider: args.provider.toLowerCase(), token: args.token.toLowerCase() });
+    assert.equal(event.blockTime, 123);
+    assert.equal(event.rawStrings?.metadata, Buffer.from(args.metadata).toString("hex"));
+  });
+  it("keeps a log it cannot decode as Unknown instead of throwing", () => {
+    const log = raw("RentalAccepted", { rentalId: 1n, startedAt: 1, endsAt: 2 });
+    assert.equal(decodeLog({ ...log, data: "0x1234" }, 0).name, "Unknown");
+    assert.equal(decodeLog({ ...log, topics: ["0x" + "ab".repeat(32)] }, 0).name, "Unknown");
+    assert.equal(decodeLog({ ...log, topics: [] }, 0).name, "Unknown");
+  });
+});

@@ -10,7 +10,11 @@ export type LiveListener = (message: LiveMessage) => void;
 export type LiveState = "connecting" | "open" | "closed";
 
 export type LiveFeed = {
-  subscribe(channel: string, listener: LiveListener): () => void;
+  /**
+   * `onReady` runs whenever the server confirms the channel (again after each reconnect): from then
+   * on no event is missed, so anything fetched before may be stale and should be fetched again.
+   */
+  subscribe(channel: string, listener: LiveListener, onReady?: () => void): () => void;
   /** Every message, whatever the channel (rollbacks, for instance). */
   onAny(listener: LiveListener): () => void;
   onState(listener: (state: LiveState) => void): () => void;
@@ -20,6 +24,8 @@ export type LiveFeed = {
 
 export function createLiveFeed(url: string, createSocket: (url: string) => WebSocket = (u) => new WebSocket(u)): LiveFeed {
   const byChannel = new Map<string, Set<LiveListener>>();
+  const readyListeners = new Map<string, Set<() => void>>();
+  const confirmed = new Set<string>();
   const any = new Set<LiveListener>();
   const stateListeners = new Set<(state: LiveState) => void>();
   let socket: WebSocket | undefined;
@@ -55,6 +61,12 @@ export function createLiveFeed(url: string, createSocket: (url: string) => WebSo
         return;
       }
       for (const listener of any) listener(message);
+      if (message.type === "subscribed") {
+        for (const channel of message.channels) {
+          confirmed.add(channel);
+          for (const ready of readyListeners.get(channel) ?? []) ready();
+        }
+      }
       if (message.type === "event") {
         const targets = new Set<LiveListener>();
         for (const channel of message.channels) for (const listener of byChannel.get(channel) ?? []) targets.add(listener);
@@ -64,6 +76,7 @@ export function createLiveFeed(url: string, createSocket: (url: string) => WebSo
     ws.onclose = () => {
       if (socket !== ws) return;
       socket = undefined;
+      confirmed.clear();
       setState("closed");
       if (closed) return;
       timer = setTimeout(() => {
@@ -76,20 +89,27 @@ export function createLiveFeed(url: string, createSocket: (url: string) => WebSo
   }
 
   return {
-    subscribe(channel, listener) {
+    subscribe(channel, listener, onReady) {
       let set = byChannel.get(channel);
       if (!set) {
         byChannel.set(channel, (set = new Set()));
         send({ op: "subscribe", channels: [channel] });
       }
       set.add(listener);
+      if (onReady) {
+        if (!readyListeners.has(channel)) readyListeners.set(channel, new Set());
+        readyListeners.get(channel)!.add(onReady);
+        if (confirmed.has(channel)) onReady();
+      }
       if (!socket && !closed && !timer) connect();
       return () => {
+        if (onReady) readyListeners.get(channel)?.delete(onReady);
         const current = byChannel.get(channel);
         if (!current) return;
         current.delete(listener);
         if (current.size === 0) {
           byChannel.delete(channel);
+          confirmed.delete(channel);
           send({ op: "unsubscribe", channels: [channel] });
         }
       };

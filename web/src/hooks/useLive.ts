@@ -24,11 +24,16 @@ export function useLiveChannels(channels: readonly (string | null | undefined)[]
       }, 100);
     };
     const unsubscribes = key.split("|").map((channel) =>
-      live.subscribe(channel, (message) => {
-        if (message.type !== "event") return;
-        handler.current?.(message);
-        refresh();
-      }),
+      live.subscribe(
+        channel,
+        (message) => {
+          if (message.type !== "event") return;
+          handler.current?.(message);
+          refresh();
+        },
+        // A commit between our first fetch and the subscription would otherwise go unnoticed.
+        refresh,
+      ),
     );
     return () => {
       if (timer) clearTimeout(timer);

@@ -63,12 +63,33 @@ describe("web app in a real browser", { skip, timeout: 300_000 }, () => {
     return { status: (await notice.getAttribute("data-tx-status"))!, text: await notice.innerText() };
   }
 
+  /** The same, from the page's activity panel: for actions whose card moves away once indexed. */
+  async function settledInActivity(page: Page, label: string): Promise<{ status: string; text: string }> {
+    return settled(page.locator("section.activity .activity__item").filter({ hasText: label }));
+  }
+
   async function pageMarker(page: Page): Promise<void> {
     await page.evaluate("window.__notReloaded = true");
   }
   async function notReloaded(page: Page): Promise<boolean> {
     return (await page.evaluate("window.__notReloaded === true")) as boolean;
   }
+
+  /** A scenario whose failure leaves screenshots of both pages and their console errors behind. */
+  const scenario = (name: string, body: () => Promise<void>) =>
+    test(name, async () => {
+      try {
+        await body();
+      } catch (error) {
+        const tag = name.split(".")[0];
+        for (const [who, actor] of [["provider", provider], ["consumer", consumer]] as const) {
+          if (!actor) continue;
+          const file = await screenshot(actor.page, `failure-${tag}-${who}`).catch(() => "(no screenshot)");
+          console.log(`# scenario ${tag} failed; ${who} page at ${actor.page.url()}: ${file}${actor.errors.length ? `\n#   ${actor.errors.join("\n#   ")}` : ""}`);
+        }
+        throw error;
+      }
+    });
 
   before(async () => {
     const started = Date.now();
@@ -89,7 +110,7 @@ describe("web app in a real browser", { skip, timeout: 300_000 }, () => {
     await stack?.close();
   });
 
-  test("1. a provider connects, creates a listing, and it appears in search within seconds", async () => {
+  scenario("1. a provider connects, creates a listing, and it appears in search within seconds", async () => {
     const { page } = provider;
     await connect(provider);
     await page.getByLabel("Title").fill(title);
@@ -162,7 +183,7 @@ describe("web app in a real browser", { skip, timeout: 300_000 }, () => {
     assert.deepEqual([l4.provider, l4.pricePerHour, l4.capacity], [provider.account, FTNS("0.4"), 4]);
   });
 
-  test("2. a consumer rents for 3 hours with a permit; the provider accepts live; the consumer sees it running", async () => {
+  scenario("2. a consumer rents for 3 hours with a permit; the provider accepts live; the consumer sees it running", async () => {
     // The provider watches the dashboard while the consumer rents.
     await provider.page.getByRole("tab", { name: "Overview" }).click();
     await provider.page.getByText("No requests waiting").waitFor();
@@ -206,29 +227,30 @@ describe("web app in a real browser", { skip, timeout: 300_000 }, () => {
 
     // The request reaches the provider's dashboard without a reload; the provider accepts.
     const request = provider.page.locator(`[data-testid="provider-requests"] [data-rental-id="${rentalId}"]`);
-    await request.waitFor({ timeout: 10_000 });
+    await request.waitFor({ timeout: 20_000 });
     assert.ok(await notReloaded(provider.page));
     await request.getByRole("button", { name: "Accept" }).click();
-    const accepted = await settled(request);
+    // Once indexed the request leaves "waiting" for "running", possibly before the receipt is seen.
+    const accepted = await settledInActivity(provider.page, `Accept · rental #${rentalId}`);
     assert.equal(accepted.status, "confirmed", accepted.text);
     assert.equal((await chain.rental(rentalId)).status, RENTAL_STATUS.Active);
 
     await screenshot(provider.page, "desktop-provider-accepted", { fullPage: false });
 
     // The consumer sees it running, still without a reload.
-    await page.locator(`article[data-rental-id="${rentalId}"][data-status="active"]`).waitFor({ timeout: 10_000 });
+    await page.locator(`article[data-rental-id="${rentalId}"][data-status="active"]`).waitFor({ timeout: 20_000 });
     assert.match(await card.innerText(), /Running/);
     assert.ok(await card.locator("[data-event='RentalAccepted'] [data-hash]").isVisible());
     assert.ok(await notReloaded(page));
   });
 
-  test("3. time passes; the provider releases, the consumer ends early; both sides match the contract; the rating shows", async () => {
+  scenario("3. time passes; the provider releases, the consumer ends early; both sides match the contract; the rating shows", async () => {
     await chain.advance(3600);
     const fee = BigInt(await chain.feeBps());
 
     // The provider releases what accrued in the hour.
     const running = provider.page.locator(`[data-testid="provider-running"] [data-rental-id="${rentalId}"]`);
-    await running.waitFor({ timeout: 10_000 });
+    await running.waitFor({ timeout: 20_000 });
     await running.getByRole("button", { name: "Release earnings" }).click();
     const released = await settled(running);
     assert.equal(released.status, "confirmed", released.text);
@@ -285,7 +307,7 @@ describe("web app in a real browser", { skip, timeout: 300_000 }, () => {
     await screenshot(provider.page, "desktop-provider-after-release");
   });
 
-  test("4. a wrong chain, a declined signature and a reverted transaction each say what happened", async () => {
+  scenario("4. a wrong chain, a declined signature and a reverted transaction each say what happened", async () => {
     const { page, wallet } = consumer;
     await page.getByTestId("resource-title").waitFor();
     const rentals = await chain.rentalCount();
@@ -330,7 +352,7 @@ describe("web app in a real browser", { skip, timeout: 300_000 }, () => {
     assert.equal((await chain.listing(listingId)).pricePerHour, FTNS("3"));
   });
 
-  test("5. search and resource pages at phone width", async () => {
+  scenario("5. search and resource pages at phone width", async () => {
     const { context, page } = await newPage(browser, { width: 390, height: 844, scale: 2 });
     try {
       await installWallet(page, { rpcUrl: stack.rpcUrl, account: consumer.account, chainId: stack.chainId });
@@ -355,7 +377,7 @@ describe("web app in a real browser", { skip, timeout: 300_000 }, () => {
     }
   });
 
-  test("6. a wallet that cannot sign typed data rents with approve + rent instead", async () => {
+  scenario("6. a wallet that cannot sign typed data rents with approve + rent instead", async () => {
     const { context, page } = await newPage(browser);
     try {
       const wallet = await installWallet(page, { rpcUrl: stack.rpcUrl, account: consumer.account, chainId: stack.chainId, unsupported: ["eth_signTypedData_v4"] });

@@ -86,3 +86,10 @@ export function specValue(value: unknown): string {
 
 export const categoryLabel = (category: string | null | undefined) =>
   category ? category.replace(/[_-]/g, " ").replace(/\b\w/g, (c) => c.toUpperCase()).replace(/\bApi\b/, "API").replace(/\bGpu\b/, "GPU").replace(/\bCpu\b/, "CPU") : "Uncategorised";
+
+/** A listing's availability window in words; a window that opened at the epoch (availableFrom 0) is "now". */
+export function availabilityText(from: string | null, until: string | null): string {
+  const opened = !from || new Date(from).getTime() <= 0;
+  const start = opened ? "Available now" : `Available from ${formatDate(from)}`;
+  return `${start} ${until ? `until ${formatDate(until)}` : "with no end date"}`;
+}

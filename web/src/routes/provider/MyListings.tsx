@@ -11,7 +11,7 @@ import { TxNotice } from "../../components/TxNotice";
 import { useChainNow } from "../../hooks/useChainReads";
 import { useWallet } from "../../hooks/useWallet";
 import { useWrite } from "../../hooks/useWrite";
-import { formatAmount, formatDate, parseAmount } from "../../lib/format";
+import { availabilityText, formatAmount, parseAmount } from "../../lib/format";
 import { localInputFromUnix, MAX_CAPACITY, MAX_UINT96, unixFromLocalInput } from "../../lib/listing-form";
 
 const unix = (iso: string | null) => (iso ? Math.floor(new Date(iso).getTime() / 1000) : 0);
@@ -140,8 +140,7 @@ export function MyListings() {
                 <Link to={`/resources/${listing.id}`}>{listing.title ?? `Listing #${listing.id}`}</Link>
               </h3>
               <p className="muted small">
-                #{listing.id} · {listing.openRentals}/{listing.capacity} in use · from {formatDate(listing.availability.from)}
-                {listing.availability.until ? ` to ${formatDate(listing.availability.until)}` : ""}
+                #{listing.id} · {listing.openRentals}/{listing.capacity} in use · {availabilityText(listing.availability.from, listing.availability.until).toLowerCase()}
               </p>
             </div>
             <div className="my-listing__side">

@@ -11,11 +11,8 @@ import { Chart } from "../../components/Chart";
 import type { WagmiConfig } from "../../config/wagmi";
 import { useLiveChannels } from "../../hooks/useLive";
 import { bucketLabel, unitsToNumber } from "../../lib/chart";
-import { categoryLabel, formatDate, formatDateTime, formatPercent, specLabel, specValue } from "../../lib/format";
+import { availabilityText, categoryLabel, formatDate, formatDateTime, formatPercent, specLabel, specValue } from "../../lib/format";
 import { RentPanel } from "./RentPanel";
-
-/** A window that opened at the epoch (availableFrom 0) simply means "now". */
-const availableFromText = (from: string | null) => (!from || new Date(from).getTime() <= 0 ? "Available now" : `Available from ${formatDate(from)}`);
 
 export function ResourcePage() {
   const { id = "" } = useParams();
@@ -127,7 +124,7 @@ export function ResourcePage() {
               <div className="meter__fill" style={{ width: `${capacity ? Math.min(100, (open / capacity) * 100) : 0}%` }} />
             </div>
             <p className="muted small">
-              {availableFromText(listing.availability.from)} {listing.availability.until ? `until ${formatDate(listing.availability.until)}` : "with no end date"}.
+              {availabilityText(listing.availability.from, listing.availability.until)}.
             </p>
             <Chart
               title="Hours booked per day (last 30 days)"

@@ -68,18 +68,43 @@ function addSql(table: TableSpec, keep: string[]): string {
   return head + sets.join(", ");
 }
 
-/** Postgres text and jsonb cannot hold NUL; an emitted string may. Stored with U+FFFD instead. */
-function storableArgs(args: DecodedEvent["args"]): DecodedEvent["args"] {
-  for (const value of Object.values(args)) {
-    if (typeof value === "string" && value.includes("\u0000")) {
-      const copy: DecodedEvent["args"] = {};
-      for (const [k, v] of Object.entries(args)) copy[k] = typeof v === "string" ? v.replaceAll("\u0000", "\uFFFD") : v;
-      return copy;
-    }
+/**
+ * Event args as stored: bigints as decimal strings, and NUL (which Postgres text and jsonb cannot
+ * hold, but an emitted string may) replaced by U+FFFD.
+ */
+function storableArgs(args: DecodedEvent["args"]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key in args) {
+    const value = args[key];
+    if (typeof value === "bigint") out[key] = value.toString();
+    else if (typeof value === "string" && value.includes("\u0000")) out[key] = value.replaceAll("\u0000", "\uFFFD");
+    else out[key] = value;
   }
-  return args;
+  return out;
 }
 
+/**
+ * JSON of an array of flat records whose amounts are bigint. Copying each record with its bigints as
+ * strings and letting the native JSON.stringify run is several times faster than a replacer
+ * callback, which V8 calls back into for every single value.
+ */
+export function rowsJson(rows: readonly object[]): string {
+  const plain = new Array<Record<string, unknown>>(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i] as Record<string, unknown>;
+    const out: Record<string, unknown> = {};
+    for (const key in row) {
+      const value = row[key];
+      // json_to_recordset reads a missing key as NULL: leaving nulls out shrinks what Postgres parses.
+      if (value === null || value === undefined) continue;
+      out[key] = typeof value === "bigint" ? value.toString() : value;
+    }
+    plain[i] = out;
+  }
+  return JSON.stringify(plain);
+}
+
+/** JSON of anything small (notifications); bigints as decimal strings. */
 export function toJson(value: unknown): string {
   return JSON.stringify(value, (_key, v) => (typeof v === "bigint" ? v.toString() : v));
 }
@@ -195,58 +220,58 @@ export async function writeBatch(
         ri: rentalId,
       };
     });
-    const result = await tx.query(SQL.insertRawEvents, [toJson(records), chainId]);
+    const result = await tx.query(SQL.insertRawEvents, [JSON.stringify(records), chainId]);
     rawEvents = result.rowCount;
     await after("raw_events", rawEvents);
   }
 
-  const newListings: unknown[] = [];
-  const updatedListings: unknown[] = [];
+  const newListings: object[] = [];
+  const updatedListings: object[] = [];
   for (const id of changes.dirtyListings) {
     const listing = changes.listings.get(id) as ListingRow;
     if (changes.newListings.has(id)) newListings.push({ ...listing, ...changes.metadata.get(id) });
     else updatedListings.push(listing);
   }
   if (newListings.length > 0) {
-    await tx.query(SQL.insertListings, [toJson(newListings), chainId]);
+    await tx.query(SQL.insertListings, [rowsJson(newListings), chainId]);
     await after("listings", newListings.length);
   }
   if (updatedListings.length > 0) {
-    await tx.query(SQL.updateListings, [toJson(updatedListings), chainId]);
+    await tx.query(SQL.updateListings, [rowsJson(updatedListings), chainId]);
     await after("listings", updatedListings.length);
   }
   const metadataUpdates = [...changes.metadata.values()].filter((m) => !changes.newListings.has(m.listing_id));
   if (metadataUpdates.length > 0) {
-    await tx.query(SQL.updateListingMetadata, [toJson(metadataUpdates), chainId]);
+    await tx.query(SQL.updateListingMetadata, [rowsJson(metadataUpdates), chainId]);
     await after("listings.metadata", metadataUpdates.length);
   }
   if (changes.prices.length > 0) {
-    await tx.query(SQL.insertPrices, [toJson(changes.prices), chainId]);
+    await tx.query(SQL.insertPrices, [rowsJson(changes.prices), chainId]);
     await after("listing_prices", changes.prices.length);
   }
   if (changes.dirtyRentals.size > 0) {
-    const rentals = [...changes.dirtyRentals].map((id) => changes.rentals.get(id));
-    await tx.query(SQL.upsertRentals, [toJson(rentals), chainId]);
+    const rentals = [...changes.dirtyRentals].map((id) => changes.rentals.get(id) as RentalRow);
+    await tx.query(SQL.upsertRentals, [rowsJson(rentals), chainId]);
     await after("rentals", rentals.length);
   }
   if (changes.ratings.length > 0) {
-    await tx.query(SQL.insertRatings, [toJson(changes.ratings), chainId]);
+    await tx.query(SQL.insertRatings, [rowsJson(changes.ratings), chainId]);
     await after("ratings", changes.ratings.length);
   }
   if (changes.accounts.size > 0) {
-    await tx.query(SQL.addAccounts, [toJson([...changes.accounts.values()]), chainId]);
+    await tx.query(SQL.addAccounts, [rowsJson([...changes.accounts.values()]), chainId]);
     await after("accounts", changes.accounts.size);
   }
   if (changes.tokens.size > 0) {
-    await tx.query(SQL.addTokenTotals, [toJson([...changes.tokens.values()]), chainId]);
+    await tx.query(SQL.addTokenTotals, [rowsJson([...changes.tokens.values()]), chainId]);
     await after("token_totals", changes.tokens.size);
   }
   if (changes.paymentTokens.size > 0) {
-    await tx.query(SQL.upsertPaymentTokens, [toJson([...changes.paymentTokens.values()]), chainId]);
+    await tx.query(SQL.upsertPaymentTokens, [rowsJson([...changes.paymentTokens.values()]), chainId]);
     await after("payment_tokens", changes.paymentTokens.size);
   }
   if (changes.settingsDirty && changes.settings) {
-    await tx.query(SQL.upsertSettings, [toJson([changes.settings]), chainId]);
+    await tx.query(SQL.upsertSettings, [rowsJson([changes.settings]), chainId]);
     await after("settings", 1);
   }
   return { rawEvents, rows };

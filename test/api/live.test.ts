@@ -54,6 +54,33 @@ async function connect(url: string, options: { origin?: string } = {}): Promise<
   };
 }
 
+/** The trigger-kept rollups, and the same figures recounted from the mirror's rows. */
+async function rollupsAndRecount() {
+  const one = async (sql: string) => JSON.stringify((await f.db.query(sql, [f.market.chainId])).rows);
+  return {
+    rollup: [
+      await one("SELECT sum(requested)::text AS r, sum(volume)::text AS v, sum(listings_created)::text AS l, sum(active_delta)::text AS a FROM api_hourly_stats WHERE chain_id = $1"),
+      await one("SELECT provider, listings::text AS n FROM api_providers WHERE chain_id = $1 ORDER BY provider"),
+      await one("SELECT category, sum(rentals)::text AS n, sum(price_sum)::text AS s FROM api_category_prices WHERE chain_id = $1 GROUP BY 1 ORDER BY 1"),
+    ],
+    recount: [
+      await one(
+        `SELECT count(*) FILTER (WHERE event_name = 'RentalRequested')::text AS r,
+                (coalesce(sum((args->>'amount')::numeric) FILTER (WHERE event_name = 'RentalRequested'), 0)
+                 + coalesce(sum((args->>'extraAmount')::numeric) FILTER (WHERE event_name = 'RentalExtended'), 0))::text AS v,
+                count(*) FILTER (WHERE event_name = 'ListingCreated')::text AS l,
+                (SELECT count(*) FROM listings WHERE chain_id = $1 AND active)::text AS a
+         FROM raw_events WHERE chain_id = $1`,
+      ),
+      await one("SELECT provider, count(*)::text AS n FROM listings WHERE chain_id = $1 GROUP BY 1 ORDER BY provider"),
+      await one(
+        `SELECT coalesce(l.category, '') AS category, count(*)::text AS n, sum(r.price_per_hour)::text AS s
+         FROM rentals r LEFT JOIN listings l ON l.chain_id = r.chain_id AND l.listing_id = r.listing_id WHERE r.chain_id = $1 GROUP BY 1 ORDER BY 1`,
+      ),
+    ],
+  };
+}
+
 async function subscribe(client: Client, channels: string[]) {
   client.ws.send(JSON.stringify({ op: "subscribe", channels }));
   return client.waitFor((m) => m.type === "subscribed");
@@ -116,6 +143,13 @@ describe("WebSocket /ws", () => {
     const client = await connect(f.url);
     await subscribe(client, ["market", "resource:8"]);
     const snapshot = await f.market.node.rpc<string>("evm_snapshot");
+    const before = await rollupsAndRecount();
+    assert.deepEqual(before.rollup, before.recount);
+    // Inside the doomed blocks: a new provider's listing and a rental, which the rollups count.
+    await f.market.send(f.history.live[1] as `0x${string}`, "createListing", [
+      { token: f.market.token, pricePerHour: UNIT, availableFrom: 0, availableUntil: 0, capacity: 1, metadata: JSON.stringify({ title: "Doomed GPU", category: "gpu" }) },
+    ]);
+    await f.market.send(f.history.live[0] as `0x${string}`, "rent", [4n, 1, 3n * UNIT]);
     const change = await f.market.send(provider, "updatePrice", [8n, 9n * UNIT]);
     const seen = await client.waitFor((m) => m.event === "ListingPriceUpdated" && m.listingId === "8");
     assert.equal(seen.blockNumber, Number(change.blockNumber));
@@ -133,6 +167,10 @@ describe("WebSocket /ws", () => {
     await new Promise((r) => setTimeout(r, 100));
     const after = await call(f.url, "/marketplace/resources/8");
     assert.equal(after.body.pricePerHour.amount, String(5n * UNIT / 2n), "the cached detail was dropped on rollback");
+    // The analytics rollups lost exactly what the rollback removed.
+    const rolled = await rollupsAndRecount();
+    assert.deepEqual(rolled.rollup, rolled.recount);
+    assert.deepEqual(rolled.rollup, before.rollup);
     client.close();
   });
 

@@ -361,6 +361,8 @@ describe("GET /marketplace/analytics", () => {
     assert.equal(trends.body.totals.listingsCreated, 12);
     assert.equal(trends.body.totals.newProviders, 3);
     assert.equal(trends.body.totals.activeListingsNow, 11);
+    assert.deepEqual(trends.body.series.map((s: any) => s.activeListings), [12, 11, 11]); // listing 10 deactivated on day 2
+    assert.deepEqual(trends.body.series.map((s: any) => s.newProviders), [3, 0, 0]);
     assert.equal(trends.body.series[0].averagePricePerCategory.gpu.average.amount, String(9n * UNIT)); // (12 + 6) / 2
   });
 

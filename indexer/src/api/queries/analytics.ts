@@ -91,41 +91,73 @@ export async function marketSeries(db: ApiDb, chain: ApiChain, metric: "usage" |
       },
     };
   }
-  // trends: listings created, new providers and average price per category per bucket.
+  // trends: listings created, active listings, new providers and average price per category per bucket,
+  // all from rollups (migrations 0101 and 0104), so their cost does not grow with the market.
   const trunc = TRUNC[aggregation];
   const [providers, prices, active] = await Promise.all([
     db.query<{ bucket: string; n: number }>(
-      // Providers whose first listing falls in the range: those listing in it, minus those who listed before.
       `SELECT ${BUCKET_TEXT(`date_trunc('${trunc}', first_time AT TIME ZONE 'UTC')`)} AS bucket, count(*)::bigint AS n
-       FROM (SELECT provider, min(created_time) AS first_time FROM listings
-             WHERE chain_id = $1 AND created_time BETWEEN to_timestamp($2) AND to_timestamp($3) GROUP BY provider) p
-       WHERE NOT EXISTS (SELECT 1 FROM listings o WHERE o.chain_id = $1 AND o.provider = p.provider AND o.created_time < to_timestamp($2))
+       FROM api_providers WHERE chain_id = $1 AND first_time BETWEEN to_timestamp($2) AND to_timestamp($3)
        GROUP BY 1 ORDER BY 1`,
       [chain.chainId, range.from, range.to],
     ),
-    db.query<{ bucket: string; category: string | null; avg_price: string; n: number }>(
-      `SELECT ${BUCKET_TEXT(`date_trunc('${trunc}', r.requested_time AT TIME ZONE 'UTC')`)} AS bucket, l.category,
-              trunc(avg(r.price_per_hour))::text AS avg_price, count(*)::bigint AS n
-       FROM rentals r JOIN listings l ON l.chain_id = r.chain_id AND l.listing_id = r.listing_id
-       WHERE r.chain_id = $1 AND r.requested_time BETWEEN to_timestamp($2) AND to_timestamp($3)
+    db.query<{ bucket: string; category: string; avg_price: string; n: number }>(
+      `SELECT ${BUCKET_TEXT(`date_trunc('${trunc}', bucket)`)} AS bucket, category,
+              trunc(sum(price_sum) / sum(rentals))::text AS avg_price, sum(rentals)::bigint AS n
+       FROM api_category_prices
+       WHERE chain_id = $1 AND bucket >= date_trunc('${trunc}', to_timestamp($2) AT TIME ZONE 'UTC') AND bucket <= to_timestamp($3) AT TIME ZONE 'UTC'
        GROUP BY 1, 2 ORDER BY 1, 2`,
       [chain.chainId, range.from, range.to],
     ),
-    db.query<{ n: number }>("SELECT count(*)::bigint AS n FROM listings WHERE chain_id = $1 AND active", [chain.chainId]),
+    // Active listings at the end of each bucket: the running sum of activations minus deactivations.
+    db.query<{ bucket: string; active: string }>(
+      `SELECT ${BUCKET_TEXT("b")} AS bucket, (sum(delta) OVER (ORDER BY b))::text AS active
+       FROM (SELECT date_trunc('${trunc}', bucket) AS b, sum(active_delta) AS delta FROM api_hourly_stats WHERE chain_id = $1 GROUP BY 1) d
+       ORDER BY b`,
+      [chain.chainId],
+    ),
   ]);
-  const buckets = new Map<string, { bucket: string; listingsCreated: number; newProviders: number; averagePricePerCategory: Record<string, { average: ReturnType<typeof amount>; rentals: number }> }>();
+  type TrendBucket = {
+    bucket: string;
+    listingsCreated: number;
+    activeListings: number;
+    newProviders: number;
+    averagePricePerCategory: Record<string, { average: ReturnType<typeof amount>; rentals: number }>;
+  };
+  const buckets = new Map<string, TrendBucket>();
+  const inRange = new Set(rows.map((r) => r.bucket));
+  for (const p of providers.rows) inRange.add(p.bucket);
+  for (const p of prices.rows) inRange.add(p.bucket);
+  let activeNow = 0;
+  const activeAt = new Map<string, number>();
+  for (const a of active.rows) {
+    activeNow = Number(a.active);
+    activeAt.set(a.bucket, activeNow);
+  }
   const at = (bucket: string) => {
     let entry = buckets.get(bucket);
-    if (!entry) buckets.set(bucket, (entry = { bucket, listingsCreated: 0, newProviders: 0, averagePricePerCategory: {} }));
+    if (!entry) buckets.set(bucket, (entry = { bucket, listingsCreated: 0, activeListings: 0, newProviders: 0, averagePricePerCategory: {} }));
     return entry;
   };
-  for (const r of rows) if (Number(r.listings_created) > 0) at(r.bucket).listingsCreated = Number(r.listings_created);
+  for (const bucket of inRange) at(bucket);
+  for (const r of rows) at(r.bucket).listingsCreated = Number(r.listings_created);
   for (const p of providers.rows) at(p.bucket).newProviders = Number(p.n);
-  for (const p of prices.rows) at(p.bucket).averagePricePerCategory[p.category ?? "uncategorised"] = { average: amount(p.avg_price, chain.token, chain), rentals: Number(p.n) };
+  for (const p of prices.rows) {
+    at(p.bucket).averagePricePerCategory[p.category || "uncategorised"] = { average: amount(p.avg_price, chain.token, chain), rentals: Number(p.n) };
+  }
+  const series = [...buckets.values()].sort((a, b) => a.bucket.localeCompare(b.bucket));
+  // Buckets without a change carry the count of the last bucket that had one.
+  let running = 0;
+  const changes = [...activeAt.entries()];
+  let i = 0;
+  for (const entry of series) {
+    while (i < changes.length && (changes[i]?.[0] as string) <= entry.bucket) running = changes[i++]?.[1] as number;
+    entry.activeListings = running;
+  }
   return {
     ...meta,
-    series: [...buckets.values()].sort((a, b) => a.bucket.localeCompare(b.bucket)),
-    totals: { listingsCreated: Number(sum("listings_created")), newProviders: providers.rows.reduce((a, p) => a + Number(p.n), 0), activeListingsNow: Number(active.rows[0]?.n ?? 0) },
+    series,
+    totals: { listingsCreated: Number(sum("listings_created")), newProviders: providers.rows.reduce((a, p) => a + Number(p.n), 0), activeListingsNow: activeNow },
   };
 }
 

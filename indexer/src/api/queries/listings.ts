@@ -137,62 +137,40 @@ export type PageParameters = {
   text?: TextQuery;
 };
 
-export type TextQuery = {
-  tsquery: string;
-  /**
-   * Set when the text matches more listings than can be ranked per request: relevance is then ranked
-   * within this many matches, so a broad word costs the same as a rare one.
-   */
-  pool?: number;
-};
+export type TextQuery = { tsquery: string };
 
 /** Counts above this are estimated by the planner instead of counted (`totalExact: false`). */
 export const COUNT_CAP = 1000;
-/** Matches ranked for a broad text query (see TextQuery.pool). */
+/**
+ * Matches ranked for a text query matching more than COUNT_CAP listings: a broad word costs what a
+ * rare one does (the answer says `rankedWithin`).
+ */
 export const RANK_POOL = 500;
 
 /** One keyset page. Ties on the sort key are broken by listing id, so pages never overlap or skip. */
 export async function listingPage(db: ApiDb, p: PageParameters): Promise<ListingPage> {
   const sql = new Sql();
   const where = listingWhere(sql, p.chainId, p.filters);
-  const fingerprint = filterFingerprint({ f: p.filters, t: p.text?.tsquery ?? null, pool: p.text?.pool ?? 0, c: p.chainId });
+  const fingerprint = filterFingerprint({ f: p.filters, t: p.text?.tsquery ?? null, c: p.chainId });
   const state = decodeCursor(p.cursor, p.sort, fingerprint);
   let select = LISTING_COLUMNS;
+  let from = "listings l";
   let order: string;
   let keyColumns: string[];
-  let from = "listings l";
 
-  if (p.sort === "relevance" || p.text) {
-    if (!p.text) throw new Error("relevance needs a text query");
+  if (p.text) {
     from = `listings l, to_tsquery('english', ${sql.p(p.text.tsquery)}) q`;
     where.push("l.search_vector @@ q");
   }
-  if (p.sort === "relevance" && p.text?.pool) {
-    // Broad text: rank within the first matches the planner finds cheapest to reach (a scan that stops
-    // at the pool size), so a word matching a third of the market costs what a rare one does.
-    from = `(SELECT l.* FROM ${from} WHERE ${where.join(" AND ")} LIMIT ${sql.p(p.text.pool)}) l, to_tsquery('english', ${sql.p(p.text.tsquery)}) q`;
-    where.length = 0;
-    where.push("TRUE");
-  }
-  if (p.sort === "relevance") {
-    select += ", ts_rank_cd('{0.1, 0.2, 0.4, 1.0}', l.search_vector, q, 1)::float8 AS rank";
-    order = "rank DESC, l.listing_id DESC";
-    keyColumns = ["rank"];
-    if (state) {
-      where.push(
-        `(ts_rank_cd('{0.1, 0.2, 0.4, 1.0}', l.search_vector, q, 1)::float8, l.listing_id) < (${sql.p(state.k[0])}::float8, ${sql.p(state.k[1])}::bigint)`,
-      );
-    }
-  } else {
-    const spec = SORTS[p.sort];
-    keyColumns = spec.keys.map((k) => k.column);
-    for (const k of spec.keys) if (k.column === "free_capacity") select += `, ${k.expr} AS free_capacity`;
-    order = [...spec.keys.map((k) => `${k.expr} ${spec.dir}`), `l.listing_id ${spec.dir}`].join(", ");
-    if (state) {
-      const left = [...spec.keys.map((k) => k.expr), "l.listing_id"].join(", ");
-      const right = [...spec.keys.map((k, i) => `${sql.p(state.k[i])}::${k.cast}`), `${sql.p(state.k[spec.keys.length])}::bigint`].join(", ");
-      where.push(`(${left}) ${spec.dir === "ASC" ? ">" : "<"} (${right})`);
-    }
+  if (p.sort === "relevance") throw new Error("relevance pages come from relevancePage");
+  const spec = SORTS[p.sort];
+  keyColumns = spec.keys.map((k) => k.column);
+  for (const k of spec.keys) if (k.column === "free_capacity") select += `, ${k.expr} AS free_capacity`;
+  order = [...spec.keys.map((k) => `${k.expr} ${spec.dir}`), `l.listing_id ${spec.dir}`].join(", ");
+  if (state) {
+    const left = [...spec.keys.map((k) => k.expr), "l.listing_id"].join(", ");
+    const right = [...spec.keys.map((k, i) => `${sql.p(state.k[i])}::${k.cast}`), `${sql.p(state.k[spec.keys.length])}::bigint`].join(", ");
+    where.push(`(${left}) ${spec.dir === "ASC" ? ">" : "<"} (${right})`);
   }
 
   const limitParam = sql.p(p.limit + 1);
@@ -207,13 +185,21 @@ export async function listingPage(db: ApiDb, p: PageParameters): Promise<Listing
       ? encodeCursor({
           s: p.sort,
           f: fingerprint,
-          k: [...keyColumns.map((c) => (c === "rank" ? Number(last[c]) : String(last[c]))), String(last.listing_id)],
+          k: [...keyColumns.map((c) => String(last[c])), String(last.listing_id)],
         })
       : null;
   return { items, nextCursor };
 }
 
 export type ListingCount = { total: number; exact: boolean };
+
+/** The planner's row estimate for a query: planning only, nothing is read. */
+async function plannerRows(db: ApiDb, query: string, params: unknown[]): Promise<number> {
+  const plan = await db.query<{ "QUERY PLAN": unknown }>(`EXPLAIN (FORMAT JSON) ${query}`, params);
+  const raw = plan.rows[0]?.["QUERY PLAN"];
+  const json = (typeof raw === "string" ? JSON.parse(raw) : raw) as { Plan?: { "Plan Rows"?: number } }[];
+  return Math.round(Number(json?.[0]?.Plan?.["Plan Rows"] ?? 0));
+}
 
 /**
  * Exact when the match set is small, estimated when it is large: the planner's estimate decides
@@ -224,10 +210,7 @@ export async function countListings(db: ApiDb, chainId: number, filters: Listing
   const where = listingWhere(sql, chainId, filters);
   if (text) where.push(`l.search_vector @@ to_tsquery('english', ${sql.p(text.tsquery)})`);
   const inner = `SELECT 1 FROM listings l WHERE ${where.join(" AND ")}`;
-  const plan = await db.query<{ "QUERY PLAN": unknown }>(`EXPLAIN (FORMAT JSON) ${inner}`, sql.params);
-  const raw = plan.rows[0]?.["QUERY PLAN"];
-  const json = (typeof raw === "string" ? JSON.parse(raw) : raw) as { Plan?: { "Plan Rows"?: number } }[];
-  const estimate = Math.round(Number(json?.[0]?.Plan?.["Plan Rows"] ?? 0));
+  const estimate = await plannerRows(db, inner, sql.params);
   if (estimate > COUNT_CAP) return { total: estimate, exact: false };
   const { rows } = await db.query<{ n: number }>(`SELECT count(*)::bigint AS n FROM (${inner} LIMIT ${COUNT_CAP + 1}) s`, sql.params);
   const counted = Number(rows[0]?.n ?? 0);
@@ -284,6 +267,92 @@ export async function listingFacets(db: ApiDb, chainId: number, filters: Listing
     return entry;
   });
   return { category: pick("category"), resourceType: pick("resource_type"), location: pick("location"), price };
+}
+
+type Candidate = { listing_id: number; category: string | null; resource_type: string | null; location: string | null; price: string; rank: number };
+
+export type RelevancePage = ListingPage & { total: ListingCount; facets: Facets; rankedWithin: number | null };
+
+/**
+ * Relevance-ranked search in one pass over the matches: the candidates' light columns and rank are
+ * read once (every match when there are at most COUNT_CAP, else the first RANK_POOL the cheapest scan
+ * reaches), and the total, the facets and the keyset page all come from them; only the page's rows
+ * are then read in full.
+ */
+export async function relevancePage(
+  db: ApiDb,
+  p: { chainId: number; filters: ListingFilters; text: TextQuery; limit: number; cursor?: string },
+): Promise<RelevancePage> {
+  const sql = new Sql();
+  const where = listingWhere(sql, p.chainId, p.filters);
+  const query = sql.p(p.text.tsquery);
+  where.push(`l.search_vector @@ to_tsquery('english', ${query})`);
+  const fingerprint = filterFingerprint({ f: p.filters, t: p.text.tsquery, c: p.chainId });
+  const state = decodeCursor(p.cursor, "relevance", fingerprint);
+  const estimate = await plannerRows(db, `SELECT 1 FROM listings l WHERE ${where.join(" AND ")}`, sql.params);
+  const take = estimate <= COUNT_CAP ? COUNT_CAP + 1 : RANK_POOL;
+  const { rows } = await db.query<Candidate>(
+    `SELECT l.listing_id, l.category, l.resource_type, l.location, l.price_per_hour::text AS price,
+            ts_rank_cd('{0.1, 0.2, 0.4, 1.0}', l.search_vector, to_tsquery('english', ${query}), 1)::float8 AS rank
+     FROM listings l WHERE ${where.join(" AND ")} LIMIT ${take}`,
+    sql.params,
+  );
+  const exact = take > COUNT_CAP && rows.length <= COUNT_CAP;
+  const total: ListingCount = exact ? { total: rows.length, exact } : { total: Math.max(estimate, rows.length), exact };
+  const ranked = rows
+    .map((r) => ({ ...r, rank: Number(r.rank), listing_id: Number(r.listing_id) }))
+    .sort((a, b) => b.rank - a.rank || b.listing_id - a.listing_id);
+  const after = state
+    ? ranked.filter((r) => r.rank < Number(state.k[0]) || (r.rank === Number(state.k[0]) && r.listing_id < Number(state.k[1])))
+    : ranked;
+  const page = after.slice(0, p.limit);
+  const full = page.length
+    ? await db.query<ListingRow>(`SELECT ${LISTING_COLUMNS} FROM listings l WHERE l.chain_id = $1 AND l.listing_id = ANY($2::bigint[])`, [
+        p.chainId,
+        page.map((r) => r.listing_id),
+      ])
+    : { rows: [] as ListingRow[] };
+  const byId = new Map(full.rows.map((r) => [Number(r.listing_id), r]));
+  const items = page.flatMap((c) => {
+    const row = byId.get(c.listing_id);
+    return row ? [{ ...row, rank: c.rank }] : [];
+  });
+  const last = page[page.length - 1];
+  return {
+    items,
+    nextCursor: after.length > p.limit && last ? encodeCursor({ s: "relevance", f: fingerprint, k: [last.rank, String(last.listing_id)] }) : null,
+    total,
+    facets: facetsOf(rows),
+    rankedWithin: exact ? null : rows.length,
+  };
+}
+
+/** Facet counts of candidate rows, computed here rather than by another scan. */
+function facetsOf(rows: Candidate[]): Facets {
+  const count = (pick: (r: Candidate) => string | null) => {
+    const counts = new Map<string | null, number>();
+    for (const r of rows) counts.set(pick(r), (counts.get(pick(r)) ?? 0) + 1);
+    return [...counts.entries()]
+      .map(([value, n]) => ({ value, count: n }))
+      .sort((a, b) => b.count - a.count || String(a.value).localeCompare(String(b.value)))
+      .slice(0, 50);
+  };
+  const price = priceBuckets();
+  for (const r of rows) {
+    const value = BigInt(r.price);
+    const bucket = price.find((b) => b.max === null || value < BigInt(b.max));
+    if (bucket) bucket.count++;
+  }
+  return { category: count((r) => r.category), resourceType: count((r) => r.resource_type), location: count((r) => r.location), price };
+}
+
+function priceBuckets(): Facets["price"] {
+  let lower = 0n;
+  return PRICE_BUCKETS.map((b) => {
+    const entry = { bucket: b.key, label: b.label, min: lower.toString(), max: b.max === null ? null : b.max.toString(), count: 0 };
+    if (b.max !== null) lower = b.max;
+    return entry;
+  });
 }
 
 export async function listingDetail(db: ApiDb, chain: ApiChain, listingId: string) {

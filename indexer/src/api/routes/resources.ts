@@ -2,7 +2,18 @@
 import { z } from "zod/v4";
 import type { ApiDeps } from "../deps.js";
 import { NotFoundError } from "../errors.js";
-import { countListings, listingDetail, listingFacets, listingPage, presentListing, RANK_POOL, type TextQuery } from "../queries/listings.js";
+import {
+  countListings,
+  type Facets,
+  type ListingCount,
+  listingDetail,
+  listingFacets,
+  listingPage,
+  type ListingRow,
+  presentListing,
+  relevancePage,
+  type TextQuery,
+} from "../queries/listings.js";
 import { buildTextQuery, createVocabularyStore, queryWords, stemWords } from "../queries/search-text.js";
 import type { ApiRouter } from "../router.js";
 import {
@@ -104,11 +115,24 @@ export function resourceRoutes(router: ApiRouter, deps: ApiDeps): void {
         }
         // No searchable word (empty, or only stop words): nothing to rank by, answer by recency.
         const sort = body.sort === "relevance" && !text ? "newest" : body.sort;
+        const answer = (page: { items: ListingRow[]; nextCursor: string | null }, total: ListingCount, facets: Facets | undefined, rankedWithin: number | null) => ({
+          query: body.query ?? "",
+          interpretedAs: text?.tsquery ?? null,
+          sort,
+          items: page.items.map((row) => presentListing(row, chain)),
+          total: total.total,
+          totalExact: total.exact,
+          ...(rankedWithin !== null ? { rankedWithin } : {}),
+          nextCursor: page.nextCursor,
+          ...(facets ? { facets: { ...facets, exact: total.exact } } : {}),
+        });
+        if (sort === "relevance" && text) {
+          const ranked = await relevancePage(deps.db, { chainId: chain.chainId, filters, text, limit, cursor: body.cursor });
+          return answer(ranked, ranked.total, body.facets ? ranked.facets : undefined, ranked.rankedWithin);
+        }
         const total = await deps.cache.get("search-count", cacheKey({ f: filters, t: text?.tsquery, c: chain.chainId }), chain.chainId, () =>
           countListings(deps.db, chain.chainId, filters, text),
         );
-        // A broad word matches too much to rank every match per request: rank the best-rated ones.
-        if (text && !total.exact) text = { ...text, pool: RANK_POOL };
         const [page, facets] = await Promise.all([
           listingPage(deps.db, { chainId: chain.chainId, filters, sort, limit, cursor: body.cursor, text }),
           body.facets
@@ -117,17 +141,7 @@ export function resourceRoutes(router: ApiRouter, deps: ApiDeps): void {
               )
             : Promise.resolve(undefined),
         ]);
-        return {
-          query: body.query ?? "",
-          interpretedAs: text?.tsquery ?? null,
-          sort,
-          items: page.items.map((row) => presentListing(row, chain)),
-          total: total.total,
-          totalExact: total.exact,
-          ...(text?.pool ? { rankedWithin: text.pool } : {}),
-          nextCursor: page.nextCursor,
-          ...(facets ? { facets: { ...facets, exact: total.exact } } : {}),
-        };
+        return answer(page, total, facets, null);
       });
     },
   });

@@ -37,6 +37,8 @@ export type ChildParameters = {
   databaseUrl?: string;
   dataDir?: string;
   schema: string;
+  /** Marketplace events on the chain (for profiling by quarter of the backfill). */
+  expectedEvents: number;
   /** Drop the schema when done (a scratch Postgres schema). */
   dropSchemaAtEnd: boolean;
   /** Time RPC calls and batch stages (adds a little overhead). */
@@ -68,8 +70,10 @@ export type ParentMessage =
 export type Profile = {
   rpc: Record<string, { calls: number; ms: number; items: number }>;
   /** Every statement the indexer sent, by its opening words: round trip including the database's work. */
-  sql: Record<string, { calls: number; ms: number }>;
+  sql: Record<string, { calls: number; ms: number; quarters: number[] }>;
   batches: number;
+  /** Live and dead rows and size of the biggest tables once the backfill is done. */
+  tables?: { table: string; live: number; dead: number; mb: number }[];
 };
 
 /** The statement's kind and table, e.g. "INSERT INTO raw_events", for grouping. */
@@ -79,16 +83,21 @@ function statementLabel(sql: string): string {
   return (match?.[1] ?? flat).slice(0, 80);
 }
 
-/** The same client, timing every statement into `profile.sql`. */
-function timedDb(db: Db, profile: Profile): Db {
+/**
+ * The same client, timing every statement into `profile.sql`, also per quarter of the backfill
+ * (by events committed so far), so a statement whose cost grows with history stands out.
+ */
+function timedDb(db: Db, profile: Profile, quarter: () => number): Db {
   const time = async <T>(sql: string, run: () => Promise<T>): Promise<T> => {
     const started = performance.now();
     try {
       return await run();
     } finally {
-      const entry = (profile.sql[statementLabel(sql)] ??= { calls: 0, ms: 0 });
+      const entry = (profile.sql[statementLabel(sql)] ??= { calls: 0, ms: 0, quarters: [0, 0, 0, 0] });
+      const ms = performance.now() - started;
       entry.calls++;
-      entry.ms += performance.now() - started;
+      entry.ms += ms;
+      entry.quarters[quarter()] += ms;
     }
   };
   const wrap = (q: Queryable): Queryable => ({
@@ -102,7 +111,7 @@ function timedDb(db: Db, profile: Profile): Db {
     transaction: (fn) =>
       time("(whole batch transaction: JS work, statements, COMMIT)", () => db.transaction((tx) => fn(wrap(tx)))),
     listen: (channel, onPayload) => db.listen(channel, onPayload),
-    withSchema: (schema) => timedDb(db.withSchema(schema), profile),
+    withSchema: (schema) => timedDb(db.withSchema(schema), profile, quarter),
     close: () => db.close(),
   };
 }
@@ -129,6 +138,8 @@ const send = (message: ChildMessage) => process.send?.(message);
 const logger = pino({ level: "warn" }, pino.destination(2));
 
 const profile: Profile = { rpc: {}, sql: {}, batches: 0 };
+/** Events committed so far in this run. */
+let events = 0;
 const timed =
   <A extends unknown[], R>(name: string, fn: (...args: A) => Promise<R>, count: (r: R) => number) =>
   async (...args: A): Promise<R> => {
@@ -159,7 +170,9 @@ try {
   };
 
   const indexer = createIndexer({
-    db: parameters.profile ? timedDb(db, profile) : db,
+    db: parameters.profile
+      ? timedDb(db, profile, () => Math.min(3, Math.floor((4 * events) / Math.max(1, parameters.expectedEvents))))
+      : db,
     chains: [chain],
     logger,
     progress: false,
@@ -190,7 +203,6 @@ try {
   // from the moment it became visible, not from when the question arrived.
   const commits: { fromBlock: number; toBlock: number; at: number }[] = [];
   const waiters: { block: number; resolve: (at: number) => void }[] = [];
-  let events = 0;
   let following: Promise<void> | undefined;
   // Database creation (PGlite's initdb peaks far above what indexing needs) is not the backfill: the
   // parent resets the peak RSS counter between the two.
@@ -222,6 +234,15 @@ try {
   await indexer.backfill({ toBlock: { [chain.chainId]: parameters.lastBlock } });
   const seconds = (performance.now() - started) / 1000;
   const cpuProfile = profiler ? summarizeCpuProfile(await profiler.stop()) : undefined;
+  if (parameters.profile) {
+    // Dead row versions pile up where nothing vacuums (PGlite has no autovacuum).
+    const stats = await db.query<{ table: string; live: number; dead: number; mb: number }>(
+      "SELECT relname AS table, n_live_tup AS live, n_dead_tup AS dead, " +
+        "round(pg_total_relation_size(relid) / 1048576.0)::int AS mb FROM pg_stat_user_tables " +
+        "WHERE schemaname = current_schema() ORDER BY pg_total_relation_size(relid) DESC LIMIT 8"
+    );
+    profile.tables = stats.rows.map((r) => ({ ...r, live: Number(r.live), dead: Number(r.dead) }));
+  }
   const maxRssKB = process.resourceUsage().maxRSS;
   const count = await db.query<{ n: number | string }>("SELECT count(*) AS n FROM raw_events WHERE chain_id = $1", [
     chain.chainId,

@@ -113,6 +113,20 @@ export function listingWhere(sql: Sql, chainId: number, f: ListingFilters): stri
   return where;
 }
 
+/**
+ * The table a text match reads: the narrow search copy kept by migration 0105 when every filter is on
+ * a column it holds, else listings itself. Aliased `l` either way, so listingWhere applies unchanged.
+ */
+export function textSource(f: ListingFilters): string {
+  const narrow =
+    f.provider === undefined &&
+    f.window?.from === undefined &&
+    f.window?.to === undefined &&
+    !(f.minRating !== undefined && f.minRating > 0) &&
+    f.specs.length === 0;
+  return narrow ? "api_listing_search l" : "listings l";
+}
+
 type SortSpec = { keys: { expr: string; cast: string; column: string }[]; dir: "ASC" | "DESC" };
 
 const SORTS: Record<Exclude<ListingSort, "relevance">, SortSpec> = {
@@ -209,7 +223,7 @@ export async function countListings(db: ApiDb, chainId: number, filters: Listing
   const sql = new Sql();
   const where = listingWhere(sql, chainId, filters);
   if (text) where.push(`l.search_vector @@ to_tsquery('english', ${sql.p(text.tsquery)})`);
-  const inner = `SELECT 1 FROM listings l WHERE ${where.join(" AND ")}`;
+  const inner = `SELECT 1 FROM ${text ? textSource(filters) : "listings l"} WHERE ${where.join(" AND ")}`;
   const estimate = await plannerRows(db, inner, sql.params);
   if (estimate > COUNT_CAP) return { total: estimate, exact: false };
   const { rows } = await db.query<{ n: number }>(`SELECT count(*)::bigint AS n FROM (${inner} LIMIT ${COUNT_CAP + 1}) s`, sql.params);
@@ -246,7 +260,7 @@ export async function listingFacets(db: ApiDb, chainId: number, filters: Listing
     .map((b) => `WHEN l.price_per_hour < ${sql.p(b.max)}::numeric THEN '${b.key}'`)
     .join(" ")} ELSE 'gte_20' END`;
   // A large set is sampled: the first matches the cheapest scan reaches.
-  const source = `SELECT l.category, l.resource_type, l.location, ${bucketCase} AS bucket FROM listings l WHERE ${where.join(" AND ")}
+  const source = `SELECT l.category, l.resource_type, l.location, ${bucketCase} AS bucket FROM ${text ? textSource(filters) : "listings l"} WHERE ${where.join(" AND ")}
      LIMIT ${exactSet ? COUNT_CAP : FACET_SAMPLE}`;
   const { rows } = await db.query<{ dim: string; value: string | null; n: number }>(
     `SELECT CASE WHEN GROUPING(category) = 0 THEN 'category' WHEN GROUPING(resource_type) = 0 THEN 'resource_type'
@@ -289,12 +303,13 @@ export async function relevancePage(
   where.push(`l.search_vector @@ to_tsquery('english', ${query})`);
   const fingerprint = filterFingerprint({ f: p.filters, t: p.text.tsquery, c: p.chainId });
   const state = decodeCursor(p.cursor, "relevance", fingerprint);
-  const estimate = await plannerRows(db, `SELECT 1 FROM listings l WHERE ${where.join(" AND ")}`, sql.params);
+  const source = textSource(p.filters);
+  const estimate = await plannerRows(db, `SELECT 1 FROM ${source} WHERE ${where.join(" AND ")}`, sql.params);
   const take = estimate <= COUNT_CAP ? COUNT_CAP + 1 : RANK_POOL;
   const { rows } = await db.query<Candidate>(
     `SELECT l.listing_id, l.category, l.resource_type, l.location, l.price_per_hour::text AS price,
             ts_rank_cd('{0.1, 0.2, 0.4, 1.0}', l.search_vector, to_tsquery('english', ${query}), 1)::float8 AS rank
-     FROM listings l WHERE ${where.join(" AND ")} LIMIT ${take}`,
+     FROM ${source} WHERE ${where.join(" AND ")} LIMIT ${take}`,
     sql.params,
   );
   const exact = take > COUNT_CAP && rows.length <= COUNT_CAP;

@@ -10,7 +10,7 @@
  *   START_BLOCK           first block to index (idem)
  *   CONFIRMATIONS         blocks behind the head to stay (0 on local chains, 2 elsewhere)
  *   FINALITY_DEPTH        deepest reorg rolled back; deeper stops the indexer (64)
- *   POLL_INTERVAL_MS      head polling period (100 on local chains, 1000 elsewhere)
+ *   POLL_INTERVAL_MS      head polling period (50 on local chains, 1000 elsewhere)
  *   INDEXER_CHAINS        JSON array of chains: [{"chainId":1,"rpcUrl":"...","marketplace":"0x..","startBlock":0,...}]
  *   INDEXER_BATCH_EVENTS  events per batch aimed at (5000)
  *   INDEXER_MAX_BLOCK_RANGE, INDEXER_PREFETCH, RPC_TIMEOUT_MS, RPC_MAX_RESPONSE_BYTES, LOG_LEVEL
@@ -89,7 +89,7 @@ async function readDeployments(file: string): Promise<Record<string, Deployment>
 /** Per-chain defaults: a local dev chain needs no confirmations and is polled fast. */
 export function chainDefaults(chainId: number): Pick<ChainConfig, "confirmations" | "finalityDepth" | "pollIntervalMs"> {
   const local = LOCAL_CHAIN_IDS.has(chainId);
-  return { confirmations: local ? 0 : 2, finalityDepth: 64, pollIntervalMs: local ? 100 : 1000 };
+  return { confirmations: local ? 0 : 2, finalityDepth: 64, pollIntervalMs: local ? 50 : 1000 };
 }
 
 export type LoadConfigParameters = {

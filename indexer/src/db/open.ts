@@ -9,6 +9,8 @@ export type OpenDatabaseParameters = {
   dataDir?: string;
   /** Schema the mirror lives in (default `public`). */
   schema?: string;
+  /** PGlite server settings (GUCs), e.g. `{ shared_buffers: "64MB" }`. */
+  pgliteSettings?: Record<string, string>;
   /** Called with connection errors that happen outside a query (e.g. an idle connection dropped). */
   onError?: (error: Error) => void;
 };
@@ -23,7 +25,11 @@ export async function openDatabase(parameters: OpenDatabaseParameters = {}): Pro
   if (parameters.url) {
     return openPostgres({ url: parameters.url, schema: parameters.schema, onError: parameters.onError });
   }
-  return openPglite({ dataDir: parameters.dataDir ?? DEFAULT_PGLITE_DIR, schema: parameters.schema });
+  return openPglite({
+    dataDir: parameters.dataDir ?? DEFAULT_PGLITE_DIR,
+    schema: parameters.schema,
+    settings: parameters.pgliteSettings,
+  });
 }
 
 /** Drops a schema and everything in it (scratch schemas of tests and `verify`). */

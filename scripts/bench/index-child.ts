@@ -11,6 +11,7 @@
  *   child  -> parent {type:"visible", latencyMs}      once the event's row can be read back
  *   parent -> child  {type:"stop"}                    stop following, close the database, exit
  */
+import { readFile } from "node:fs/promises";
 import { Session } from "node:inspector/promises";
 import pino from "pino";
 import {
@@ -72,6 +73,8 @@ export type Profile = {
   /** Every statement the indexer sent, by its opening words: round trip including the database's work. */
   sql: Record<string, { calls: number; ms: number; quarters: number[] }>;
   batches: number;
+  /** CPU the Postgres server's backends of this process used during the backfill (Postgres only). */
+  serverCpuSeconds?: number;
   /** Live and dead rows and size of the biggest tables once the backfill is done. */
   tables?: { table: string; live: number; dead: number; mb: number }[];
 };
@@ -128,6 +131,27 @@ async function startCpuProfile(): Promise<{ stop(): Promise<CpuProfile> }> {
       return profile as unknown as CpuProfile;
     },
   };
+}
+
+/**
+ * CPU seconds used so far by each Postgres backend serving this process (found by the
+ * application_name the parent put in the URL), read from /proc: the server runs on this machine.
+ */
+async function serverCpu(db: Db): Promise<Map<number, number>> {
+  const { rows } = await db.query<{ pid: number }>(
+    "SELECT pid FROM pg_stat_activity WHERE application_name = current_setting('application_name')"
+  );
+  const cpu = new Map<number, number>();
+  for (const { pid } of rows) {
+    try {
+      // Fields 14 and 15 of /proc/<pid>/stat: user and system time in clock ticks (100 per second).
+      const fields = (await readFile(`/proc/${pid}/stat`, "utf8")).replace(/^.*\) /, "").split(" ");
+      cpu.set(pid, (Number(fields[11]) + Number(fields[12])) / 100);
+    } catch {
+      // A backend that is gone, or a server elsewhere: nothing to count.
+    }
+  }
+  return cpu;
 }
 
 const parameters = JSON.parse(process.env.BENCH_INDEX_PARAMETERS ?? "") as ChildParameters;
@@ -211,6 +235,7 @@ try {
     process.once("message", (message: ParentMessage) => message.type === "go" && resolve())
   );
   const profiler = parameters.cpuProfile ? await startCpuProfile() : undefined;
+  const serverCpuBefore = parameters.profile && parameters.databaseUrl ? await serverCpu(db) : undefined;
   const started = performance.now();
   let lastProgress = 0;
   indexer.onSync((event: SyncEvent) => {
@@ -234,6 +259,11 @@ try {
   await indexer.backfill({ toBlock: { [chain.chainId]: parameters.lastBlock } });
   const seconds = (performance.now() - started) / 1000;
   const cpuProfile = profiler ? summarizeCpuProfile(await profiler.stop()) : undefined;
+  if (serverCpuBefore) {
+    let used = 0;
+    for (const [pid, seconds] of await serverCpu(db)) used += seconds - (serverCpuBefore.get(pid) ?? 0);
+    profile.serverCpuSeconds = used;
+  }
   if (parameters.profile) {
     // Dead row versions pile up where nothing vacuums (PGlite has no autovacuum).
     const stats = await db.query<{ table: string; live: number; dead: number; mb: number }>(

@@ -44,6 +44,13 @@ export type IndexerBenchmarkResult = {
 
 export const DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/test";
 
+/** Tags the benchmark's connections, so their server-side CPU can be found and counted. */
+function withApplicationName(url: string): string {
+  const u = new URL(url);
+  u.searchParams.set("application_name", `bench_index_${process.pid}`);
+  return u.toString();
+}
+
 /** Peak resident set size of a live process, in kB (Linux). */
 async function peakRssKB(pid: number): Promise<number | undefined> {
   try {
@@ -106,7 +113,7 @@ export async function runIndexerBenchmark({
     marketplace: world.marketplace,
     startBlock: world.startBlock,
     lastBlock,
-    databaseUrl: db === "postgres" ? process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL : undefined,
+    databaseUrl: db === "postgres" ? withApplicationName(process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL) : undefined,
     dataDir: db === "pglite" ? path.join(scratch, "pglite") : undefined,
     schema,
     dropSchemaAtEnd: db === "postgres",
@@ -248,6 +255,12 @@ function printProfile(profile: Profile, seconds: number, log: (line: string) => 
     log(
       `      ${(entry.ms / 1000).toFixed(2)} s (${((entry.ms / 1000 / seconds) * 100).toFixed(0)}% of wall) ` +
         `${entry.calls}x ${label}  [${quarters}]`
+    );
+  }
+  if (profile.serverCpuSeconds !== undefined) {
+    log(
+      `    Postgres server CPU for this indexer's connections: ${profile.serverCpuSeconds.toFixed(2)} s ` +
+        `(${((profile.serverCpuSeconds / seconds) * 100).toFixed(0)}% of wall)`
     );
   }
   if (profile.tables) {

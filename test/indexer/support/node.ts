@@ -40,10 +40,11 @@ export class RpcError extends Error {
   }
 }
 
-export async function startNode(timeoutMs = 60_000): Promise<TestNode> {
+export async function startNode(options: { chainId?: number; timeoutMs?: number } = {}): Promise<TestNode> {
+  const timeoutMs = options.timeoutMs ?? 60_000;
   const port = await freePort();
   const server = path.join(repoRoot, "test", "indexer", "support", "node-server.ts");
-  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", server, String(port)], {
+  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", server, String(port), ...(options.chainId ? [String(options.chainId)] : [])], {
     cwd: repoRoot,
     stdio: ["ignore", "pipe", "pipe"],
   });

@@ -24,6 +24,8 @@ export type RawLog = {
   logIndex: number;
   /** Present on nodes that include it in eth_getLogs (saves a header fetch). */
   blockTimestamp?: number;
+  /** Set by a node for a log of a block it dropped (subscriptions); such logs are ignored. */
+  removed?: boolean;
 };
 
 export type DecodedEvent = {

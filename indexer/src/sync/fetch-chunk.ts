@@ -73,7 +73,7 @@ export async function fetchChunk(parameters: FetchChunkParameters): Promise<Chun
   const seen = new Set<string>();
   const logs: RawLog[] = [];
   for (const log of raw) {
-    if ((log as { removed?: boolean }).removed || log.address !== address) continue;
+    if (log.removed || log.address !== address) continue;
     if (log.blockNumber < fromBlock || log.blockNumber > toBlock) continue;
     const key = `${log.transactionHash}:${log.logIndex}`;
     if (seen.has(key)) continue;

@@ -62,7 +62,7 @@ function parseLog(raw: unknown): RawLog {
     logIndex: hexToNumber(log.logIndex, "logIndex"),
   };
   if (typeof log.blockTimestamp === "string") parsed.blockTimestamp = hexToNumber(log.blockTimestamp, "blockTimestamp");
-  if (log.removed === true) (parsed as RawLog & { removed?: boolean }).removed = true;
+  if (log.removed === true) parsed.removed = true;
   return parsed;
 }
 

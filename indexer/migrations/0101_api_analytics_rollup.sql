@@ -20,6 +20,8 @@ CREATE TABLE IF NOT EXISTS api_hourly_stats (
   PRIMARY KEY (chain_id, bucket)
 );
 
+-- Dropped first: 0104 changes its return type, and --reindex re-applies every migration in order.
+DROP FUNCTION IF EXISTS api_hourly_contribution(TEXT, JSONB);
 CREATE OR REPLACE FUNCTION api_hourly_contribution(event_name TEXT, args JSONB)
 RETURNS TABLE (requested INT, accepted INT, completed INT, disputes INT, hours BIGINT,
                volume NUMERIC, released NUMERIC, fees NUMERIC, refunded NUMERIC, listings_created INT)

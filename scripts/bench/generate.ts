@@ -7,7 +7,7 @@
  * requests, lets half an hour pass (refunds of unanswered requests, releases, extensions,
  * terminations, disputes), lets a day and more pass (settlements, dispute defaults), then rates,
  * withdraws and updates listings. Every step is one or more transactions per driver, each carrying
- * up to a few hundred marketplace calls, sealed several per block.
+ * up to a thousand marketplace calls, sealed into blocks as the block gas limit allows.
  */
 import { type Abi, type Address, decodeAbiParameters, encodeFunctionData, type Hex, toEventSelector } from "viem";
 import type { AbiEvent } from "viem";

@@ -24,13 +24,15 @@ export function testIndexer(
   overrides: Partial<ChainConfig> = {},
   extra: Partial<CreateIndexerParameters> = {},
 ): Indexer {
+  // `sync` is merged, not replaced, so a caller tuning batch sizes keeps the fast test retry policy.
+  const { sync, ...rest } = extra;
   return createIndexer({
     db,
     chains: [chainOf(market, overrides)],
     logger: quietLogger,
     progress: false,
-    sync: { retry: { baseDelayMs: 10, maxDelayMs: 200, maxAttempts: 20 }, ...extra.sync },
-    ...extra,
+    ...rest,
+    sync: { retry: { baseDelayMs: 10, maxDelayMs: 200, maxAttempts: 20 }, ...sync },
   });
 }
 

@@ -216,6 +216,42 @@ describe("POST /marketplace/search", () => {
     assert.equal(priced.body.facets.price.find((b: any) => b.bucket === "2_5").count, 1);
   });
 
+  it("counts each facet without its own filter, and with every other filter", async () => {
+    const search = async (body: object) => {
+      const r = await call(f.url, "/marketplace/search", { body });
+      assert.equal(r.status, 200, r.text);
+      return r.body;
+    };
+    const tally = (items: any[], pick: (i: any) => string) => {
+      const counts = new Map<string, number>();
+      for (const i of items) counts.set(pick(i), (counts.get(pick(i)) ?? 0) + 1);
+      return [...counts].sort();
+    };
+    const values = (facet: { value: string | null; count: number }[]) => facet.map((v) => [v.value, v.count]).sort();
+    for (const sort of ["relevance", "price_asc"]) {
+      const all = await search({ query: "compute", sort, limit: 100 });
+      const cpu = await search({ query: "compute", sort, limit: 100, filters: { category: "cpu" } });
+      assert.ok(cpu.items.length > 0 && cpu.items.every((i: any) => i.category === "cpu"));
+      // The category facet still offers the other categories, counted as if no category were chosen...
+      assert.deepEqual(values(cpu.facets.category), values(all.facets.category));
+      assert.ok(cpu.facets.category.some((v: any) => v.value === "gpu" && v.count > 0), sort);
+      // ...while the other facets count only what the category filter lets through.
+      assert.deepEqual(values(cpu.facets.resourceType), tally(cpu.items, (i) => i.resourceType));
+      assert.deepEqual(values(cpu.facets.location), tally(cpu.items, (i) => i.location));
+      assert.equal(cpu.facets.exact, true);
+
+      const gpu = await search({ query: "gpu", sort, limit: 100 });
+      const cheap = await search({ query: "gpu", sort, limit: 100, filters: { price_max: String(5n * UNIT), location: "us-east" } });
+      assert.ok(cheap.items.length > 0 && cheap.items.length < gpu.items.length);
+      const byLocation = await search({ query: "gpu", sort, limit: 100, filters: { location: "us-east" } });
+      assert.deepEqual(cheap.facets.price, byLocation.facets.price);
+      const byPrice = await search({ query: "gpu", sort, limit: 100, filters: { price_max: String(5n * UNIT) } });
+      assert.deepEqual(values(cheap.facets.location), values(byPrice.facets.location));
+      assert.ok(values(cheap.facets.location).length > 1, sort);
+      assert.deepEqual(values(cheap.facets.category), tally(cheap.items, (i) => i.category));
+    }
+  });
+
   it("pages relevance results without duplicates", async () => {
     const seen: string[] = [];
     let cursor: string | undefined;

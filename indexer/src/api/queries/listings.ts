@@ -80,51 +80,104 @@ export type PresentedListing = ReturnType<typeof presentListing>;
 
 /** WHERE clauses for the filters; `l` is the listings alias. */
 export function listingWhere(sql: Sql, chainId: number, f: ListingFilters): string[] {
-  const where = [`l.chain_id = ${sql.p(chainId)}`];
-  if (f.categories?.length) where.push(`l.category = ANY(${sql.p(f.categories.map((c) => c.toLowerCase()))}::text[])`);
-  if (f.resourceTypes?.length) where.push(`l.resource_type = ANY(${sql.p(f.resourceTypes.map((c) => c.toLowerCase()))}::text[])`);
+  return [`l.chain_id = ${sql.p(chainId)}`, ...labelConditions(sql, f, "l"), ...narrowConditions(sql, f, "l"), ...wideConditions(sql, f, "l")];
+}
+
+/** Category, resource type and location as column conditions (browsing reads listings by its indexes). */
+function labelConditions(sql: Sql, f: ListingFilters, a: string): string[] {
+  const where: string[] = [];
+  if (f.categories?.length) where.push(`${a}.category = ANY(${sql.p(f.categories.map((c) => c.toLowerCase()))}::text[])`);
+  if (f.resourceTypes?.length) where.push(`${a}.resource_type = ANY(${sql.p(f.resourceTypes.map((c) => c.toLowerCase()))}::text[])`);
   if (f.location) {
     const escaped = f.location.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`);
-    where.push(`lower(l.location) LIKE ${sql.p(`${escaped}%`)}`);
+    where.push(`lower(${a}.location) LIKE ${sql.p(`${escaped}%`)}`);
   }
-  if (f.provider) where.push(`l.provider = ${sql.p(f.provider.toLowerCase())}`);
-  if (f.priceMin !== undefined) where.push(`l.price_per_hour >= ${sql.p(f.priceMin)}::numeric`);
-  if (f.priceMax !== undefined) where.push(`l.price_per_hour <= ${sql.p(f.priceMax)}::numeric`);
-  if (f.window?.to !== undefined) where.push(`l.available_from < to_timestamp(${sql.p(f.window.to)})`);
+  return where;
+}
+
+/** Conditions on the other columns the narrow search copy (migration 0105) holds. */
+function narrowConditions(sql: Sql, f: ListingFilters, a: string): string[] {
+  const where: string[] = [];
+  if (f.priceMin !== undefined) where.push(`${a}.price_per_hour >= ${sql.p(f.priceMin)}::numeric`);
+  if (f.priceMax !== undefined) where.push(`${a}.price_per_hour <= ${sql.p(f.priceMax)}::numeric`);
+  if (f.active !== undefined) where.push(f.active ? `${a}.active` : `NOT ${a}.active`);
+  return where;
+}
+
+/** Conditions only the wide listings rows can answer. */
+function wideConditions(sql: Sql, f: ListingFilters, a: string): string[] {
+  const where: string[] = [];
+  if (f.provider) where.push(`${a}.provider = ${sql.p(f.provider.toLowerCase())}`);
+  if (f.window?.to !== undefined) where.push(`${a}.available_from < to_timestamp(${sql.p(f.window.to)})`);
   if (f.window?.from !== undefined) {
-    where.push(`(l.available_until IS NULL OR l.available_until > to_timestamp(${sql.p(f.window.from)}))`);
+    where.push(`(${a}.available_until IS NULL OR ${a}.available_until > to_timestamp(${sql.p(f.window.from)}))`);
   }
-  if (f.active !== undefined) where.push(f.active ? "l.active" : "NOT l.active");
   if (f.minRating !== undefined && f.minRating > 0) {
-    where.push(`l.rating_count > 0 AND l.rating_sum >= ${sql.p(f.minRating)}::numeric * l.rating_count`);
+    where.push(`${a}.rating_count > 0 AND ${a}.rating_sum >= ${sql.p(f.minRating)}::numeric * ${a}.rating_count`);
   }
   for (const spec of f.specs) {
     if (spec.op === "=") {
       // Containment uses the GIN index on specifications; numbers match numbers, text matches text.
-      where.push(`l.specifications @> jsonb_build_object(${sql.p(spec.key)}::text, ${typeof spec.value === "number" ? `${sql.p(spec.value)}::numeric` : `${sql.p(spec.value)}::text`})`);
+      where.push(`${a}.specifications @> jsonb_build_object(${sql.p(spec.key)}::text, ${typeof spec.value === "number" ? `${sql.p(spec.value)}::numeric` : `${sql.p(spec.value)}::text`})`);
     } else {
       const key = sql.p(spec.key);
       // A value that is not a number (in some provider's metadata) simply does not match.
       where.push(
-        `(CASE WHEN jsonb_typeof(l.specifications -> ${key}::text) = 'number' THEN (l.specifications ->> ${key}::text)::numeric END) ${spec.op} ${sql.p(spec.value)}::numeric`,
+        `(CASE WHEN jsonb_typeof(${a}.specifications -> ${key}::text) = 'number' THEN (${a}.specifications ->> ${key}::text)::numeric END) ${spec.op} ${sql.p(spec.value)}::numeric`,
       );
     }
   }
   return where;
 }
 
+const hasWideConditions = (f: ListingFilters) =>
+  f.provider !== undefined ||
+  f.window?.from !== undefined ||
+  f.window?.to !== undefined ||
+  (f.minRating !== undefined && f.minRating > 0) ||
+  f.specs.length > 0;
+
+/** A lexeme of a tsquery, quoted verbatim (no stemming). */
+const quoteLexeme = (value: string) => `'${value.replace(/\\/g, "\\\\").replace(/'/g, "''")}'`;
+
 /**
- * The table a text match reads: the narrow search copy kept by migration 0105 when every filter is on
- * a column it holds, else listings itself. Aliased `l` either way, so listingWhere applies unchanged.
+ * The category, resource type and location filters as a tsquery over the filter tokens migration 0106
+ * puts into the narrow copy's search vector: ANDed with the words, one GIN scan answers both.
  */
-export function textSource(f: ListingFilters): string {
-  const narrow =
-    f.provider === undefined &&
-    f.window?.from === undefined &&
-    f.window?.to === undefined &&
-    !(f.minRating !== undefined && f.minRating > 0) &&
-    f.specs.length === 0;
-  return narrow ? "api_listing_search l" : "listings l";
+export function filterTokens(f: ListingFilters): string | null {
+  const parts: string[] = [];
+  const anyOf = (prefix: string, values: string[]) => `(${values.map((v) => quoteLexeme(`${prefix}${v.toLowerCase()}`)).join(" | ")})`;
+  if (f.categories?.length) parts.push(anyOf("~c:", f.categories));
+  if (f.resourceTypes?.length) parts.push(anyOf("~t:", f.resourceTypes));
+  if (f.location) parts.push(`${quoteLexeme(`~l:${f.location.toLowerCase()}`)}:*`);
+  return parts.length ? parts.join(" & ") : null;
+}
+
+export type TextScan = {
+  /** `api_listing_search s`, joined to `listings l` when a filter needs the wide row. */
+  from: string;
+  where: string[];
+  /** The words' tsquery alone (for ranking), as an SQL expression. */
+  words: string;
+};
+
+/**
+ * A text match reads the narrow search copy (alias `s`): the words and the label filters are one
+ * tsquery over its GIN index, price and active are its columns; only filters on other columns
+ * (provider, availability, rating, specifications) join the matches' listings rows by key.
+ */
+export function textScan(sql: Sql, chainId: number, f: ListingFilters, text: TextQuery, joinWide = false): TextScan {
+  const words = `to_tsquery('english', ${sql.p(text.tsquery)})`;
+  const tokens = filterTokens(f);
+  const match = tokens ? `(${words} && ${sql.p(tokens)}::tsquery)` : words;
+  const where = [`s.chain_id = ${sql.p(chainId)}`, `s.search_vector @@ ${match}`, ...narrowConditions(sql, f, "s")];
+  const wide = joinWide || hasWideConditions(f);
+  if (wide) where.push(...wideConditions(sql, f, "l"));
+  return {
+    from: wide ? "api_listing_search s JOIN listings l ON l.chain_id = s.chain_id AND l.listing_id = s.listing_id" : "api_listing_search s",
+    where,
+    words,
+  };
 }
 
 type SortSpec = { keys: { expr: string; cast: string; column: string }[]; dir: "ASC" | "DESC" };
@@ -163,35 +216,41 @@ export const RANK_POOL = 500;
 
 /** One keyset page. Ties on the sort key are broken by listing id, so pages never overlap or skip. */
 export async function listingPage(db: ApiDb, p: PageParameters): Promise<ListingPage> {
+  if (p.sort === "relevance") throw new Error("relevance pages come from relevancePage");
   const sql = new Sql();
-  const where = listingWhere(sql, p.chainId, p.filters);
   const fingerprint = filterFingerprint({ f: p.filters, t: p.text?.tsquery ?? null, c: p.chainId });
   const state = decodeCursor(p.cursor, p.sort, fingerprint);
-  let select = LISTING_COLUMNS;
-  let from = "listings l";
-  let order: string;
-  let keyColumns: string[];
-
-  if (p.text) {
-    from = `listings l, to_tsquery('english', ${sql.p(p.text.tsquery)}) q`;
-    where.push("l.search_vector @@ q");
-  }
-  if (p.sort === "relevance") throw new Error("relevance pages come from relevancePage");
   const spec = SORTS[p.sort];
-  keyColumns = spec.keys.map((k) => k.column);
-  for (const k of spec.keys) if (k.column === "free_capacity") select += `, ${k.expr} AS free_capacity`;
-  order = [...spec.keys.map((k) => `${k.expr} ${spec.dir}`), `l.listing_id ${spec.dir}`].join(", ");
+  const keyColumns = spec.keys.map((k) => k.column);
+  // A text match sorted by price or age is ordered on the narrow copy, and only the page's rows are
+  // read in full; the other sorts are on counters only the wide rows hold.
+  const narrowSort = p.text !== undefined && spec.keys.every((k) => k.column === "price_per_hour");
+  const keyExprs = spec.keys.map((k) => (narrowSort ? k.expr.replace(/^l\./, "s.") : k.expr));
+  const id = p.text ? "s.listing_id" : "l.listing_id";
+  let from = "listings l";
+  let where: string[];
+  if (p.text) ({ from, where } = textScan(sql, p.chainId, p.filters, p.text, !narrowSort));
+  else where = listingWhere(sql, p.chainId, p.filters);
   if (state) {
-    const left = [...spec.keys.map((k) => k.expr), "l.listing_id"].join(", ");
     const right = [...spec.keys.map((k, i) => `${sql.p(state.k[i])}::${k.cast}`), `${sql.p(state.k[spec.keys.length])}::bigint`].join(", ");
-    where.push(`(${left}) ${spec.dir === "ASC" ? ">" : "<"} (${right})`);
+    where.push(`(${[...keyExprs, id].join(", ")}) ${spec.dir === "ASC" ? ">" : "<"} (${right})`);
   }
-
+  const order = [...keyExprs.map((e) => `${e} ${spec.dir}`), `${id} ${spec.dir}`].join(", ");
   const limitParam = sql.p(p.limit + 1);
-  const { rows } = await db.query<ListingRow & Record<string, unknown>>(
-    `SELECT ${select} FROM ${from} WHERE ${where.join(" AND ")} ORDER BY ${order} LIMIT ${limitParam}`,
-    sql.params,
-  );
+  let query: string;
+  if (narrowSort) {
+    const keys = keyExprs.map((e, i) => `, ${e} AS k${i}`).join("");
+    const outerOrder = [...keyExprs.map((_, i) => `m.k${i} ${spec.dir}`), `m.listing_id ${spec.dir}`].join(", ");
+    query = `SELECT ${LISTING_COLUMNS}
+      FROM (SELECT s.listing_id${keys} FROM ${from} WHERE ${where.join(" AND ")} ORDER BY ${order} LIMIT ${limitParam}) m
+      JOIN listings l ON l.chain_id = ${sql.p(p.chainId)} AND l.listing_id = m.listing_id
+      ORDER BY ${outerOrder}`;
+  } else {
+    let select = LISTING_COLUMNS;
+    for (const k of spec.keys) if (k.column === "free_capacity") select += `, ${k.expr} AS free_capacity`;
+    query = `SELECT ${select} FROM ${from} WHERE ${where.join(" AND ")} ORDER BY ${order} LIMIT ${limitParam}`;
+  }
+  const { rows } = await db.query<ListingRow & Record<string, unknown>>(query, sql.params);
   const items = rows.slice(0, p.limit);
   const last = items[items.length - 1];
   const nextCursor =
@@ -215,15 +274,20 @@ async function plannerRows(db: ApiDb, query: string, params: unknown[]): Promise
   return Math.round(Number(json?.[0]?.Plan?.["Plan Rows"] ?? 0));
 }
 
+/** FROM and WHERE of the match set: the narrow copy for a text match, listings for browsing. */
+function matchSet(sql: Sql, chainId: number, filters: ListingFilters, text?: TextQuery): { from: string; where: string[]; a: string } {
+  if (text) return { ...textScan(sql, chainId, filters, text), a: "s" };
+  return { from: "listings l", where: listingWhere(sql, chainId, filters), a: "l" };
+}
+
 /**
  * Exact when the match set is small, estimated when it is large: the planner's estimate decides
  * first (cheap), and counting stops at COUNT_CAP, so no request scans a million rows for a total.
  */
 export async function countListings(db: ApiDb, chainId: number, filters: ListingFilters, text?: TextQuery): Promise<ListingCount> {
   const sql = new Sql();
-  const where = listingWhere(sql, chainId, filters);
-  if (text) where.push(`l.search_vector @@ to_tsquery('english', ${sql.p(text.tsquery)})`);
-  const inner = `SELECT 1 FROM ${text ? textSource(filters) : "listings l"} WHERE ${where.join(" AND ")}`;
+  const { from, where } = matchSet(sql, chainId, filters, text);
+  const inner = `SELECT 1 FROM ${from} WHERE ${where.join(" AND ")}`;
   const estimate = await plannerRows(db, inner, sql.params);
   if (estimate > COUNT_CAP) return { total: estimate, exact: false };
   const { rows } = await db.query<{ n: number }>(`SELECT count(*)::bigint AS n FROM (${inner} LIMIT ${COUNT_CAP + 1}) s`, sql.params);
@@ -242,45 +306,113 @@ export const PRICE_BUCKETS = [
   { key: "gte_20", label: "≥ 20", max: null },
 ] as const;
 
+type FacetValue = { value: string | null; count: number };
+
 export type Facets = {
-  category: { value: string | null; count: number }[];
-  resourceType: { value: string | null; count: number }[];
-  location: { value: string | null; count: number }[];
+  category: FacetValue[];
+  resourceType: FacetValue[];
+  location: FacetValue[];
   price: { bucket: string; label: string; min: string; max: string | null; count: number }[];
+  /** Every dimension counted over its whole match set (not a sample of it). */
+  exact: boolean;
 };
 
 /** Facets of a match set larger than COUNT_CAP are counted over this many matches (flagged inexact). */
 export const FACET_SAMPLE = 300;
 
-export async function listingFacets(db: ApiDb, chainId: number, filters: ListingFilters, text?: TextQuery, exactSet = true): Promise<Facets> {
+type FacetDim = "category" | "resource_type" | "location" | "price";
+const FACET_DIMS: FacetDim[] = ["category", "resource_type", "location", "price"];
+
+/**
+ * A dimension's counts ignore that dimension's own filter (as faceted search does): with category=gpu,
+ * the category facet still shows how many matches every other category has, so a visitor can widen
+ * or switch the choice. These are the filters without the dimension's own.
+ */
+function withoutOwnFilter(dim: FacetDim, f: ListingFilters): ListingFilters | null {
+  switch (dim) {
+    case "category":
+      return f.categories?.length ? { ...f, categories: undefined } : null;
+    case "resource_type":
+      return f.resourceTypes?.length ? { ...f, resourceTypes: undefined } : null;
+    case "location":
+      return f.location ? { ...f, location: undefined } : null;
+    case "price":
+      return f.priceMin !== undefined || f.priceMax !== undefined ? { ...f, priceMin: undefined, priceMax: undefined } : null;
+  }
+}
+
+type FacetRow = { dim: FacetDim; value: string | null; n: number };
+
+/**
+ * Counts of `dims` over the match set of `filters`: at most `sample` matches (the first the cheapest
+ * scan reaches); `complete` says the sample held every match.
+ */
+async function facetCounts(
+  db: ApiDb,
+  chainId: number,
+  filters: ListingFilters,
+  text: TextQuery | undefined,
+  dims: FacetDim[],
+  sample: number,
+): Promise<{ rows: FacetRow[]; complete: boolean }> {
   const sql = new Sql();
-  const where = listingWhere(sql, chainId, filters);
-  if (text) where.push(`l.search_vector @@ to_tsquery('english', ${sql.p(text.tsquery)})`);
+  const { from, where, a } = matchSet(sql, chainId, filters, text);
   const bucketCase = `CASE ${PRICE_BUCKETS.filter((b) => b.max !== null)
-    .map((b) => `WHEN l.price_per_hour < ${sql.p(b.max)}::numeric THEN '${b.key}'`)
+    .map((b) => `WHEN ${a}.price_per_hour < ${sql.p(b.max)}::numeric THEN '${b.key}'`)
     .join(" ")} ELSE 'gte_20' END`;
-  // A large set is sampled: the first matches the cheapest scan reaches.
-  const source = `SELECT l.category, l.resource_type, l.location, ${bucketCase} AS bucket FROM ${text ? textSource(filters) : "listings l"} WHERE ${where.join(" AND ")}
-     LIMIT ${exactSet ? COUNT_CAP : FACET_SAMPLE}`;
-  const { rows } = await db.query<{ dim: string; value: string | null; n: number }>(
-    `SELECT CASE WHEN GROUPING(category) = 0 THEN 'category' WHEN GROUPING(resource_type) = 0 THEN 'resource_type'
-                 WHEN GROUPING(location) = 0 THEN 'location' ELSE 'price' END AS dim,
-            COALESCE(category, resource_type, location, bucket) AS value, count(*)::bigint AS n
+  const source = `SELECT ${a}.category, ${a}.resource_type, ${a}.location, ${bucketCase} AS bucket FROM ${from} WHERE ${where.join(" AND ")} LIMIT ${sample + 1}`;
+  const columns: Record<FacetDim, string> = { category: "category", resource_type: "resource_type", location: "location", price: "bucket" };
+  // The empty grouping set counts the matches read: fewer than sample + 1 means all of them.
+  const { rows } = await db.query<{ dim: FacetDim | null; value: string | null; n: number }>(
+    `SELECT CASE ${dims.map((d) => `WHEN GROUPING(${columns[d]}) = 0 THEN '${d}'`).join(" ")} END AS dim,
+            COALESCE(${dims.map((d) => columns[d]).join(", ")}) AS value, count(*)::bigint AS n
      FROM (${source}) m
-     GROUP BY GROUPING SETS ((category), (resource_type), (location), (bucket))
-     ORDER BY n DESC, value`,
+     GROUP BY GROUPING SETS (${dims.map((d) => `(${columns[d]})`).join(", ")}, ())`,
     sql.params,
   );
-  const pick = (dim: string) =>
-    rows.filter((r) => r.dim === dim).slice(0, 50).map((r) => ({ value: r.value, count: Number(r.n) }));
-  const priceCounts = new Map(rows.filter((r) => r.dim === "price").map((r) => [r.value, Number(r.n)]));
-  let lower = 0n;
-  const price = PRICE_BUCKETS.map((b) => {
-    const entry = { bucket: b.key, label: b.label, min: lower.toString(), max: b.max === null ? null : b.max.toString(), count: priceCounts.get(b.key) ?? 0 };
-    if (b.max !== null) lower = b.max;
-    return entry;
-  });
-  return { category: pick("category"), resourceType: pick("resource_type"), location: pick("location"), price };
+  const matches = Number(rows.find((r) => r.dim === null)?.n ?? 0);
+  return {
+    rows: rows.flatMap((r) => (r.dim === null ? [] : [{ dim: r.dim, value: r.value, n: Number(r.n) }])),
+    complete: matches <= sample,
+  };
+}
+
+/** Facets from counted rows: the 50 most frequent values of each dimension, every price bucket. */
+function facetsFrom(rows: FacetRow[], exact: boolean): Facets {
+  const pick = (dim: FacetDim) =>
+    rows
+      .filter((r) => r.dim === dim)
+      .sort((a, b) => b.n - a.n || String(a.value).localeCompare(String(b.value)))
+      .slice(0, 50)
+      .map((r) => ({ value: r.value, count: r.n }));
+  const priceCounts = new Map(rows.filter((r) => r.dim === "price").map((r) => [r.value, r.n]));
+  const price = priceBuckets();
+  for (const b of price) b.count = priceCounts.get(b.bucket) ?? 0;
+  return { category: pick("category"), resourceType: pick("resource_type"), location: pick("location"), price, exact };
+}
+
+/**
+ * Counts of the dimensions that have a filter of their own, each over the matches without it (one
+ * scan per such dimension, in parallel where the database allows).
+ */
+async function ownFilterFacets(db: ApiDb, chainId: number, filters: ListingFilters, text: TextQuery | undefined): Promise<{ rows: FacetRow[]; complete: boolean }> {
+  const counted = await Promise.all(
+    FACET_DIMS.flatMap((dim) => {
+      const widened = withoutOwnFilter(dim, filters);
+      return widened ? [facetCounts(db, chainId, widened, text, [dim], COUNT_CAP)] : [];
+    }),
+  );
+  return { rows: counted.flatMap((c) => c.rows), complete: counted.every((c) => c.complete) };
+}
+
+export async function listingFacets(db: ApiDb, chainId: number, filters: ListingFilters, text?: TextQuery, exactSet = true): Promise<Facets> {
+  const free = FACET_DIMS.filter((dim) => withoutOwnFilter(dim, filters) === null);
+  // A large set is sampled: the first matches the cheapest scan reaches.
+  const [own, rest] = await Promise.all([
+    ownFilterFacets(db, chainId, filters, text),
+    free.length ? facetCounts(db, chainId, filters, text, free, exactSet ? COUNT_CAP : FACET_SAMPLE) : { rows: [], complete: true },
+  ]);
+  return facetsFrom([...own.rows, ...rest.rows], own.complete && rest.complete);
 }
 
 type Candidate = { listing_id: number; category: string | null; resource_type: string | null; location: string | null; price: string; rank: number };
@@ -289,29 +421,30 @@ export type RelevancePage = ListingPage & { total: ListingCount; facets: Facets;
 
 /**
  * Relevance-ranked search in one pass over the matches: the candidates' light columns and rank are
- * read once (every match when there are at most COUNT_CAP, else the first RANK_POOL the cheapest scan
- * reaches), and the total, the facets and the keyset page all come from them; only the page's rows
- * are then read in full.
+ * read once from the narrow copy (every match when there are at most COUNT_CAP, else the first
+ * RANK_POOL the cheapest scan reaches), and the total, the keyset page and the facets of dimensions
+ * without a filter of their own all come from them; only the page's rows are then read in full.
  */
 export async function relevancePage(
   db: ApiDb,
-  p: { chainId: number; filters: ListingFilters; text: TextQuery; limit: number; cursor?: string },
+  p: { chainId: number; filters: ListingFilters; text: TextQuery; limit: number; cursor?: string; facets?: boolean },
 ): Promise<RelevancePage> {
   const sql = new Sql();
-  const where = listingWhere(sql, p.chainId, p.filters);
-  const query = sql.p(p.text.tsquery);
-  where.push(`l.search_vector @@ to_tsquery('english', ${query})`);
+  const scan = textScan(sql, p.chainId, p.filters, p.text);
   const fingerprint = filterFingerprint({ f: p.filters, t: p.text.tsquery, c: p.chainId });
   const state = decodeCursor(p.cursor, "relevance", fingerprint);
-  const source = textSource(p.filters);
-  const estimate = await plannerRows(db, `SELECT 1 FROM ${source} WHERE ${where.join(" AND ")}`, sql.params);
+  const where = scan.where.join(" AND ");
+  const estimate = await plannerRows(db, `SELECT 1 FROM ${scan.from} WHERE ${where}`, sql.params);
   const take = estimate <= COUNT_CAP ? COUNT_CAP + 1 : RANK_POOL;
-  const { rows } = await db.query<Candidate>(
-    `SELECT l.listing_id, l.category, l.resource_type, l.location, l.price_per_hour::text AS price,
-            ts_rank_cd('{0.1, 0.2, 0.4, 1.0}', l.search_vector, to_tsquery('english', ${query}), 1)::float8 AS rank
-     FROM ${source} WHERE ${where.join(" AND ")} LIMIT ${take}`,
-    sql.params,
-  );
+  const [{ rows }, own] = await Promise.all([
+    db.query<Candidate>(
+      `SELECT s.listing_id, s.category, s.resource_type, s.location, s.price_per_hour::text AS price,
+              ts_rank_cd('{0.1, 0.2, 0.4, 1.0}', s.search_vector, ${scan.words}, 1)::float8 AS rank
+       FROM ${scan.from} WHERE ${where} LIMIT ${take}`,
+      sql.params,
+    ),
+    p.facets === false ? undefined : ownFilterFacets(db, p.chainId, p.filters, p.text),
+  ]);
   const exact = take > COUNT_CAP && rows.length <= COUNT_CAP;
   const total: ListingCount = exact ? { total: rows.length, exact } : { total: Math.max(estimate, rows.length), exact };
   const ranked = rows
@@ -333,32 +466,37 @@ export async function relevancePage(
     return row ? [{ ...row, rank: c.rank }] : [];
   });
   const last = page[page.length - 1];
+  const free = FACET_DIMS.filter((dim) => withoutOwnFilter(dim, p.filters) === null);
   return {
     items,
     nextCursor: after.length > p.limit && last ? encodeCursor({ s: "relevance", f: fingerprint, k: [last.rank, String(last.listing_id)] }) : null,
     total,
-    facets: facetsOf(rows),
+    facets: facetsFrom([...(own?.rows ?? []), ...candidateFacets(rows, free)], exact && (own?.complete ?? true)),
     rankedWithin: exact ? null : rows.length,
   };
 }
 
 /** Facet counts of candidate rows, computed here rather than by another scan. */
-function facetsOf(rows: Candidate[]): Facets {
-  const count = (pick: (r: Candidate) => string | null) => {
-    const counts = new Map<string | null, number>();
-    for (const r of rows) counts.set(pick(r), (counts.get(pick(r)) ?? 0) + 1);
-    return [...counts.entries()]
-      .map(([value, n]) => ({ value, count: n }))
-      .sort((a, b) => b.count - a.count || String(a.value).localeCompare(String(b.value)))
-      .slice(0, 50);
+function candidateFacets(rows: Candidate[], dims: FacetDim[]): FacetRow[] {
+  const out: FacetRow[] = [];
+  const pickers: Record<FacetDim, (r: Candidate) => string | null> = {
+    category: (r) => r.category,
+    resource_type: (r) => r.resource_type,
+    location: (r) => r.location,
+    price: (r) => {
+      const value = BigInt(r.price);
+      return (PRICE_BUCKETS.find((b) => b.max === null || value < b.max) as (typeof PRICE_BUCKETS)[number]).key;
+    },
   };
-  const price = priceBuckets();
-  for (const r of rows) {
-    const value = BigInt(r.price);
-    const bucket = price.find((b) => b.max === null || value < BigInt(b.max));
-    if (bucket) bucket.count++;
+  for (const dim of dims) {
+    const counts = new Map<string | null, number>();
+    for (const r of rows) {
+      const value = pickers[dim](r);
+      counts.set(value, (counts.get(value) ?? 0) + 1);
+    }
+    for (const [value, n] of counts) out.push({ dim, value, n });
   }
-  return { category: count((r) => r.category), resourceType: count((r) => r.resource_type), location: count((r) => r.location), price };
+  return out;
 }
 
 function priceBuckets(): Facets["price"] {

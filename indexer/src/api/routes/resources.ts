@@ -124,10 +124,10 @@ export function resourceRoutes(router: ApiRouter, deps: ApiDeps): void {
           totalExact: total.exact,
           ...(rankedWithin !== null ? { rankedWithin } : {}),
           nextCursor: page.nextCursor,
-          ...(facets ? { facets: { ...facets, exact: total.exact } } : {}),
+          ...(facets ? { facets: { ...facets, exact: facets.exact && total.exact } } : {}),
         });
         if (sort === "relevance" && text) {
-          const ranked = await relevancePage(deps.db, { chainId: chain.chainId, filters, text, limit, cursor: body.cursor });
+          const ranked = await relevancePage(deps.db, { chainId: chain.chainId, filters, text, limit, cursor: body.cursor, facets: body.facets });
           return answer(ranked, ranked.total, body.facets ? ranked.facets : undefined, ranked.rankedWithin);
         }
         const total = await deps.cache.get("search-count", cacheKey({ f: filters, t: text?.tsquery, c: chain.chainId }), chain.chainId, () =>

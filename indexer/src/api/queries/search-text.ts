@@ -38,10 +38,28 @@ export type Vocabulary = {
   words: string[];
   has(prefix: string): boolean;
   near(word: string): string[];
+  /**
+   * The indexed lexemes a frequent prefix stands for, when they are few and each reads back as itself
+   * through the english configuration; undefined when the prefix is rare or they are not.
+   */
+  expand(prefix: string): string[] | undefined;
 };
 
-export function buildVocabulary(lexemes: string[]): Vocabulary {
+/** An indexed lexeme seen in the vocabulary's sample: in how many listings, and whether to_tsquery keeps it as is. */
+export type Lexeme = { word: string; listings: number; stable: boolean };
+
+/** A prefix is expanded into at most this many lexemes. */
+const MAX_EXPANSION = 8;
+/**
+ * ...and only when its lexemes are in at least this share of the sampled listings: a frequent prefix
+ * is where GIN's prefix scan costs (it gathers every match into a bitmap before intersecting), and a
+ * frequent word's forms are all in any sample. A rare prefix keeps the prefix scan, which is cheap for it.
+ */
+const EXPANSION_SHARE = 0.005;
+
+export function buildVocabulary(lexemes: string[], indexed: Lexeme[] = [], sampled = 0): Vocabulary {
   const words = [...new Set(lexemes.filter((w) => /[a-z]/.test(w) && w.length >= 2 && w.length <= 30))].sort();
+  const stems = [...indexed].sort((a, b) => (a.word < b.word ? -1 : a.word > b.word ? 1 : 0));
   const byLength = new Map<number, string[]>();
   for (const w of words) {
     const list = byLength.get(w.length) ?? [];
@@ -51,14 +69,18 @@ export function buildVocabulary(lexemes: string[]): Vocabulary {
   return {
     words,
     has(prefix) {
-      let lo = 0;
-      let hi = words.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        if ((words[mid] as string) < prefix) lo = mid + 1;
-        else hi = mid;
-      }
+      const lo = lowerBound(words, prefix, (w) => w);
       return lo < words.length && (words[lo] as string).startsWith(prefix);
+    },
+    expand(prefix) {
+      const found: Lexeme[] = [];
+      for (let i = lowerBound(stems, prefix, (l) => l.word); i < stems.length && (stems[i] as Lexeme).word.startsWith(prefix); i++) {
+        found.push(stems[i] as Lexeme);
+        if (found.length > MAX_EXPANSION) return undefined;
+      }
+      const listings = found.reduce((sum, l) => sum + l.listings, 0);
+      if (found.length === 0 || listings < EXPANSION_SHARE * sampled || !found.every((l) => l.stable)) return undefined;
+      return found.map((l) => l.word);
     },
     near(word) {
       // One edit for short words, two for long ones: "nvidai" → "nvidia", "gpus" is a prefix anyway.
@@ -75,6 +97,17 @@ export function buildVocabulary(lexemes: string[]): Vocabulary {
   };
 }
 
+function lowerBound<T>(list: T[], key: string, of: (item: T) => string): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (of(list[mid] as T) < key) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 /**
  * `'gpu':*` per word (the english configuration stems it), ANDed; a word whose stem is unknown to the
  * vocabulary, even as a prefix, becomes `('word':* | 'fix1' | 'fix2')`. `stems` maps each word to its
@@ -86,7 +119,11 @@ export function buildTextQuery(words: string[], stems: Map<string, string>, voca
   const parts = kept.map((word) => {
     const exact = `'${word}':*`;
     const stem = stems.get(word) ?? word;
-    if (!vocabulary || word.length < 3 || /^[0-9]+$/.test(word) || vocabulary.has(stem) || vocabulary.has(word)) return exact;
+    if (!vocabulary || /^[0-9]+$/.test(word)) return exact;
+    // A frequent prefix becomes the lexemes it stands for: exact GIN entries, not a prefix scan.
+    const forms = vocabulary.expand(stem);
+    if (forms) return forms.length === 1 ? `'${forms[0]}'` : `(${forms.map((f) => `'${f}'`).join(" | ")})`;
+    if (word.length < 3 || vocabulary.has(stem) || vocabulary.has(word)) return exact;
     const fixes = [...new Set([...vocabulary.near(stem), ...vocabulary.near(word)])].slice(0, 5);
     return fixes.length ? `(${[exact, ...fixes.map((f) => `'${f}'`)].join(" | ")})` : exact;
   });
@@ -130,13 +167,20 @@ export function createVocabularyStore(db: ApiDb, onError: (error: unknown) => vo
     if (!Number.isSafeInteger(chainId)) throw new Error("bad chain id");
     const sample = `FROM (SELECT * FROM listings WHERE chain_id = ${chainId} ORDER BY listing_id DESC LIMIT ${VOCABULARY_SAMPLE}) s`;
     // Both the stems the index holds and the words as written: a typo is closer to "inference" than to "infer".
-    const { rows } = await db.query<{ word: string }>(
-      `SELECT word FROM ts_stat('SELECT search_vector ${sample}') WHERE length(word) BETWEEN 2 AND 30
-       UNION
-       SELECT word FROM ts_stat('SELECT to_tsvector(''simple'', concat_ws('' '', title, category, resource_type, description)) ${sample}')
+    // A stem is stable when to_tsquery reads it back unchanged, so it can stand in a query as it is.
+    const { rows } = await db.query<{ word: string; listings: number | null; stable: boolean | null }>(
+      `SELECT word, ndoc AS listings, word ~ '^[a-z0-9]+$' AND plainto_tsquery('english', word)::text = quote_literal(word) AS stable
+       FROM ts_stat('SELECT search_vector ${sample}') WHERE length(word) BETWEEN 2 AND 30
+       UNION ALL
+       SELECT word, NULL, NULL FROM ts_stat('SELECT to_tsvector(''simple'', concat_ws('' '', title, category, resource_type, description)) ${sample}')
        WHERE length(word) BETWEEN 2 AND 30`,
     );
-    vocabularies.set(chainId, { vocabulary: buildVocabulary(rows.map((r) => r.word)), builtAt: Date.now() });
+    const { rows: counted } = await db.query<{ n: number }>(
+      `SELECT count(*)::bigint AS n FROM (SELECT 1 FROM listings WHERE chain_id = ${chainId} ORDER BY listing_id DESC LIMIT ${VOCABULARY_SAMPLE}) s`,
+    );
+    const indexed = rows.flatMap((r) => (r.listings === null ? [] : [{ word: r.word, listings: Number(r.listings), stable: r.stable === true }]));
+    const vocabulary = buildVocabulary(rows.map((r) => r.word), indexed, Number(counted[0]?.n ?? 0));
+    vocabularies.set(chainId, { vocabulary, builtAt: Date.now() });
   }
 
   function refresh(chainId: number): void {

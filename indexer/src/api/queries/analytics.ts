@@ -1,16 +1,30 @@
 /**
- * Time series and per-entity analytics, all from block times. Market series read the hourly rollup
- * the triggers keep (migration 0101); provider and resource figures read their own indexed rows.
+ * Time series and per-entity analytics, all from block times, all from rollups the indexer's triggers
+ * keep, so their cost follows the number of buckets asked for, not the size of the market: market
+ * series from the hourly market rollup (migrations 0101, 0104), a provider from its per-status
+ * rollup and a listing from its per-hour rollup (migration 0107).
  */
 import type { ApiChain } from "../config.js";
 import type { ApiDb } from "../deps.js";
-import { amount, checksum, iso } from "../lib/format.js";
+import { amount, type Amount, checksum, decimalString, formatUnits, iso } from "../lib/format.js";
 
 export type Aggregation = "hourly" | "daily" | "monthly";
 const TRUNC: Record<Aggregation, string> = { hourly: "hour", daily: "day", monthly: "month" };
 const BUCKET_TEXT = (expr: string) => `to_char(${expr}, 'YYYY-MM-DD"T"HH24:MI:SS"Z"')`;
 
 export type Range = { from: number; to: number };
+
+/**
+ * amount() for many values of one token: the token's checksum (a keccak hash) is computed once, not
+ * once per value, which dominated a series of thousands of hourly buckets.
+ */
+function moneyOf(token: unknown, chain: ApiChain): (value: unknown) => Amount {
+  const base = amount("0", token, chain);
+  return (value) => {
+    const text = decimalString(value);
+    return { ...base, amount: text, formatted: base.decimals === null ? null : formatUnits(text, base.decimals) };
+  };
+}
 
 /** A time range with defaults (last 30 days) and a cap on buckets so a query cannot ask for millions. */
 export function resolveRange(range: { from?: number; to?: number } | undefined, aggregation: Aggregation, now: number): Range {
@@ -71,7 +85,7 @@ export async function marketSeries(db: ApiDb, chain: ApiChain, metric: "usage" |
     };
   }
   if (metric === "revenue") {
-    const money = (v: string) => amount(v, chain.token, chain);
+    const money = moneyOf(chain.token, chain);
     return {
       ...meta,
       series: rows.map((r) => ({
@@ -142,8 +156,9 @@ export async function marketSeries(db: ApiDb, chain: ApiChain, metric: "usage" |
   for (const bucket of inRange) at(bucket);
   for (const r of rows) at(r.bucket).listingsCreated = Number(r.listings_created);
   for (const p of providers.rows) at(p.bucket).newProviders = Number(p.n);
+  const money = moneyOf(chain.token, chain);
   for (const p of prices.rows) {
-    at(p.bucket).averagePricePerCategory[p.category || "uncategorised"] = { average: amount(p.avg_price, chain.token, chain), rentals: Number(p.n) };
+    at(p.bucket).averagePricePerCategory[p.category || "uncategorised"] = { average: money(p.avg_price), rentals: Number(p.n) };
   }
   const series = [...buckets.values()].sort((a, b) => a.bucket.localeCompare(b.bucket));
   // Buckets without a change carry the count of the last bucket that had one.
@@ -163,25 +178,20 @@ export async function marketSeries(db: ApiDb, chain: ApiChain, metric: "usage" |
 
 export async function providerAnalytics(db: ApiDb, chain: ApiChain, provider: string) {
   const who = provider.toLowerCase();
-  const [listings, rentals, latency, earnings] = await Promise.all([
+  const [listings, rentals, longest, earnings] = await Promise.all([
     db.query<{ n: number; active: number; rating_sum: number; rating_count: number }>(
       `SELECT count(*)::bigint AS n, count(*) FILTER (WHERE active)::bigint AS active,
               coalesce(sum(rating_sum), 0)::bigint AS rating_sum, coalesce(sum(rating_count), 0)::bigint AS rating_count
        FROM listings WHERE chain_id = $1 AND provider = $2`,
       [chain.chainId, who],
     ),
-    db.query<{ status: string; n: number; released: string; fees: string; disputed: number }>(
-      `SELECT status, count(*)::bigint AS n, sum(released)::text AS released, sum(fees)::text AS fees,
-              count(*) FILTER (WHERE dispute_opened_by IS NOT NULL)::bigint AS disputed
-       FROM rentals WHERE chain_id = $1 AND provider = $2 GROUP BY status`,
+    // Rows that fell to zero as rentals moved on to another status stay in the rollup; skip them.
+    db.query<{ status: string; n: number; released: string; fees: string; disputed: number; accepted: number; accept_seconds: string }>(
+      `SELECT status, rentals AS n, released::text AS released, fees::text AS fees, disputed, accepted, accept_seconds::text AS accept_seconds
+       FROM api_provider_rentals WHERE chain_id = $1 AND provider = $2 AND rentals > 0`,
       [chain.chainId, who],
     ),
-    db.query<{ avg_s: number | null; max_s: number | null; n: number }>(
-      `SELECT avg(extract(epoch FROM accepted_time - requested_time))::float8 AS avg_s,
-              max(extract(epoch FROM accepted_time - requested_time))::float8 AS max_s, count(*)::bigint AS n
-       FROM rentals WHERE chain_id = $1 AND provider = $2 AND accepted_time IS NOT NULL`,
-      [chain.chainId, who],
-    ),
+    db.query<{ max_s: string }>("SELECT max_seconds::text AS max_s FROM api_provider_acceptance WHERE chain_id = $1 AND provider = $2", [chain.chainId, who]),
     db.query<{ token: string; earned: string; fees: string; credit: string; withdrawn: string }>(
       `SELECT token, provider_earned::text AS earned, provider_fees::text AS fees, credit::text AS credit, withdrawn::text AS withdrawn
        FROM accounts WHERE chain_id = $1 AND address = $2 ORDER BY token`,
@@ -192,17 +202,22 @@ export async function providerAnalytics(db: ApiDb, chain: ApiChain, provider: st
   let released = 0n;
   let fees = 0n;
   let disputes = 0;
-  for (const r of rentals.rows) {
+  let accepted = 0;
+  let acceptSeconds = 0;
+  for (const r of rentals.rows.sort((a, b) => a.status.localeCompare(b.status))) {
     byStatus[r.status] = Number(r.n);
-    released += BigInt(r.released ?? "0");
-    fees += BigInt(r.fees ?? "0");
+    released += BigInt(r.released);
+    fees += BigInt(r.fees);
     disputes += Number(r.disputed);
+    accepted += Number(r.accepted);
+    acceptSeconds += Number(r.accept_seconds);
   }
   const count = (s: string) => byStatus[s] ?? 0;
   // Of the requests the provider answered or let lapse, the share that ran to completion.
   const decided = count("completed") + count("resolved") + count("rejected") + count("expired");
   const l = listings.rows[0];
   const ratingCount = Number(l?.rating_count ?? 0);
+  const maxSeconds = longest.rows[0]?.max_s;
   return {
     address: checksum(who),
     chainId: chain.chainId,
@@ -220,9 +235,9 @@ export async function providerAnalytics(db: ApiDb, chain: ApiChain, provider: st
     },
     completionRate: decided > 0 ? Math.round((count("completed") / decided) * 10_000) / 10_000 : null,
     acceptance: {
-      accepted: Number(latency.rows[0]?.n ?? 0),
-      averageSeconds: latency.rows[0]?.avg_s === null || latency.rows[0]?.avg_s === undefined ? null : Math.round(Number(latency.rows[0].avg_s)),
-      maxSeconds: latency.rows[0]?.max_s === null || latency.rows[0]?.max_s === undefined ? null : Math.round(Number(latency.rows[0].max_s)),
+      accepted,
+      averageSeconds: accepted > 0 ? Math.round(acceptSeconds / accepted) : null,
+      maxSeconds: maxSeconds === undefined || accepted === 0 ? null : Math.round(Number(maxSeconds)),
     },
     disputes,
     rating: { average: ratingCount > 0 ? Math.round((Number(l?.rating_sum) / ratingCount) * 100) / 100 : null, count: ratingCount },
@@ -231,42 +246,40 @@ export async function providerAnalytics(db: ApiDb, chain: ApiChain, provider: st
 
 export async function resourceAnalytics(db: ApiDb, chain: ApiChain, listingId: string, range: Range, aggregation: Aggregation) {
   const trunc = TRUNC[aggregation];
-  const listing = await db.query<{ capacity: number; token: string; total_volume: string; total_earnings: string; total_fees: string; rating_sum: number; rating_count: number }>(
+  const [listing, series] = await Promise.all([
+    db.query<{ capacity: number; token: string; total_volume: string; total_earnings: string; total_fees: string; rating_sum: number; rating_count: number }>(
     `SELECT capacity, token, total_volume::text AS total_volume, total_earnings::text AS total_earnings, total_fees::text AS total_fees,
             rating_sum, rating_count FROM listings WHERE chain_id = $1 AND listing_id = $2`,
-    [chain.chainId, listingId],
-  );
-  const l = listing.rows[0];
-  if (!l) return undefined;
-  const [series, ratings] = await Promise.all([
-    db.query<{ bucket: string; requested: number; started: number; hours: number; volume: string; released: string; fees: string }>(
-      `SELECT ${BUCKET_TEXT(`date_trunc('${trunc}', e.block_time AT TIME ZONE 'UTC')`)} AS bucket,
-              count(*) FILTER (WHERE e.event_name = 'RentalRequested')::bigint AS requested,
-              count(*) FILTER (WHERE e.event_name = 'RentalAccepted')::bigint AS started,
-              coalesce(sum(CASE e.event_name WHEN 'RentalRequested' THEN (e.args->>'hoursBooked')::bigint
-                                             WHEN 'RentalExtended' THEN (e.args->>'extraHours')::bigint END), 0)::bigint AS hours,
-              coalesce(sum(CASE e.event_name WHEN 'RentalRequested' THEN (e.args->>'amount')::numeric
-                                             WHEN 'RentalExtended' THEN (e.args->>'extraAmount')::numeric END), 0)::text AS volume,
-              coalesce(sum(CASE WHEN e.event_name IN ('PaymentReleased', 'RentalTerminated', 'RentalSettled') THEN (e.args->>'gross')::numeric
-                                WHEN e.event_name = 'DisputeResolved' THEN (e.args->>'toProvider')::numeric END), 0)::text AS released,
-              coalesce(sum(CASE WHEN e.event_name IN ('PaymentReleased', 'RentalTerminated', 'RentalSettled', 'DisputeResolved')
-                                THEN (e.args->>'fee')::numeric END), 0)::text AS fees
-       FROM rentals r JOIN raw_events e ON e.chain_id = r.chain_id AND e.rental_id = r.rental_id
-       WHERE r.chain_id = $1 AND r.listing_id = $2 AND e.block_time BETWEEN to_timestamp($3) AND to_timestamp($4)
-       GROUP BY 1 ORDER BY 1`,
-      [chain.chainId, listingId, range.from, range.to],
+      [chain.chainId, listingId],
     ),
-    db.query<{ bucket: string; n: number; total: number }>(
-      `SELECT ${BUCKET_TEXT(`date_trunc('${trunc}', block_time AT TIME ZONE 'UTC')`)} AS bucket, count(*)::bigint AS n, sum(score)::bigint AS total
-       FROM ratings WHERE chain_id = $1 AND listing_id = $2 AND block_time BETWEEN to_timestamp($3) AND to_timestamp($4)
-       GROUP BY 1 ORDER BY 1`,
+    // Whole buckets, as the market series: from the one holding `from` to the one holding `to`.
+    db.query<{
+    bucket: string;
+    requested: number;
+    started: number;
+    hours: number;
+    volume: string;
+    released: string;
+    fees: string;
+    ratings: number;
+    rating_sum: number;
+  }>(
+    `SELECT ${BUCKET_TEXT(`date_trunc('${trunc}', bucket)`)} AS bucket,
+            sum(requested)::bigint AS requested, sum(started)::bigint AS started, sum(hours)::bigint AS hours,
+            sum(volume)::text AS volume, sum(released)::text AS released, sum(fees)::text AS fees,
+            sum(ratings)::bigint AS ratings, sum(rating_sum)::bigint AS rating_sum
+     FROM api_listing_hourly
+     WHERE chain_id = $1 AND listing_id = $2
+       AND bucket >= date_trunc('${trunc}', to_timestamp($3) AT TIME ZONE 'UTC') AND bucket <= to_timestamp($4) AT TIME ZONE 'UTC'
+     GROUP BY 1 ORDER BY 1`,
       [chain.chainId, listingId, range.from, range.to],
     ),
   ]);
+  const l = listing.rows[0];
+  if (!l) return undefined;
   const width = { hourly: 3600, daily: 86400, monthly: 30 * 86400 }[aggregation];
   const capacityHours = (Number(l.capacity) * width) / 3600;
-  const ratingsByBucket = new Map(ratings.rows.map((r) => [r.bucket, r]));
-  const money = (v: string) => amount(v, l.token, chain);
+  const money = moneyOf(l.token, chain);
   const ratingCount = Number(l.rating_count);
   return {
     listingId,
@@ -282,7 +295,7 @@ export async function resourceAnalytics(db: ApiDb, chain: ApiChain, listingId: s
       rating: { average: ratingCount > 0 ? Math.round((Number(l.rating_sum) / ratingCount) * 100) / 100 : null, count: ratingCount },
     },
     series: series.rows.map((s) => {
-      const rated = ratingsByBucket.get(s.bucket);
+      const rated = Number(s.ratings);
       return {
         bucket: s.bucket,
         rentalsRequested: Number(s.requested),
@@ -293,7 +306,7 @@ export async function resourceAnalytics(db: ApiDb, chain: ApiChain, listingId: s
         volume: money(s.volume),
         revenue: money((BigInt(s.released) - BigInt(s.fees)).toString()),
         fees: money(s.fees),
-        rating: rated ? { average: Math.round((Number(rated.total) / Number(rated.n)) * 100) / 100, count: Number(rated.n) } : null,
+        rating: rated > 0 ? { average: Math.round((Number(s.rating_sum) / rated) * 100) / 100, count: rated } : null,
       };
     }),
   };

@@ -34,7 +34,9 @@ const db =
   kind === "postgres"
     ? await openDatabase({ url: process.env.DATABASE_URL, schema: `bench_search_${listings}` })
     : await openDatabase({ dataDir: `.data/bench-search/pglite-${listings}` });
-await runMigrations(db);
+const migrating = Date.now();
+const applied = await runMigrations(db);
+if (applied.length) log(`migrations ${applied.join(", ")} applied in ${Date.now() - migrating} ms`);
 
 const started = Date.now();
 let lastReport = 0;

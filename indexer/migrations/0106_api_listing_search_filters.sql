@@ -84,3 +84,6 @@ CREATE INDEX IF NOT EXISTS api_listing_search_category_idx ON api_listing_search
 CREATE INDEX IF NOT EXISTS api_listing_search_price_idx ON api_listing_search (chain_id, price_per_hour);
 RESET maintenance_work_mem;
 ANALYZE api_listing_search;
+-- A search reads a few hundred rows at most: starting parallel workers costs more than it saves, and
+-- on a small machine they take the cores other requests are waiting for.
+ALTER TABLE api_listing_search SET (parallel_workers = 0);

@@ -393,13 +393,14 @@ function facetsFrom(rows: FacetRow[], exact: boolean): Facets {
 
 /**
  * Counts of the dimensions that have a filter of their own, each over the matches without it (one
- * scan per such dimension, in parallel where the database allows).
+ * scan per such dimension, in parallel where the database allows). Each reads at most FACET_SAMPLE
+ * matches: the widened set is larger than the answer's, and this scan is paid once per such filter.
  */
 async function ownFilterFacets(db: ApiDb, chainId: number, filters: ListingFilters, text: TextQuery | undefined): Promise<{ rows: FacetRow[]; complete: boolean }> {
   const counted = await Promise.all(
     FACET_DIMS.flatMap((dim) => {
       const widened = withoutOwnFilter(dim, filters);
-      return widened ? [facetCounts(db, chainId, widened, text, [dim], COUNT_CAP)] : [];
+      return widened ? [facetCounts(db, chainId, widened, text, [dim], FACET_SAMPLE)] : [];
     }),
   );
   return { rows: counted.flatMap((c) => c.rows), complete: counted.every((c) => c.complete) };

@@ -402,6 +402,20 @@ describe("GET /marketplace/analytics", () => {
     assert.equal(trends.body.series[0].averagePricePerCategory.gpu.average.amount, String(9n * UNIT)); // (12 + 6) / 2
   });
 
+  it("a later range carries the active listings counted before it, and a listing's buckets are the full range's", async () => {
+    const all = await call(f.url, "/marketplace/analytics?metric=trends&time_range=0..&aggregation=daily");
+    const second = all.body.series[1].bucket;
+    const later = await call(f.url, `/marketplace/analytics?metric=trends&time_range=${second}..&aggregation=daily`);
+    assert.equal(later.status, 200, later.text);
+    const active = (r: any) => r.body.series.map((s: any) => [s.bucket, s.activeListings]);
+    assert.deepEqual(active(later), active(all).slice(1));
+    assert.equal(later.body.totals.activeListingsNow, all.body.totals.activeListingsNow);
+    const full = await call(f.url, "/marketplace/analytics/resource/1?time_range=0..&aggregation=hourly");
+    const from = full.body.series[1].bucket;
+    const part = await call(f.url, `/marketplace/analytics/resource/1?time_range=${from}..&aggregation=hourly`);
+    assert.deepEqual(part.body.series, full.body.series.slice(1));
+  });
+
   it("gives a provider's earnings, completion rate, acceptance latency, disputes and rating", async () => {
     const p1 = f.history.providers[0] as string;
     const r = await call(f.url, `/marketplace/analytics/provider/${p1}`);

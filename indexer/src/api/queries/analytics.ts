@@ -49,24 +49,34 @@ type StatsRow = {
   listings_created: number;
 };
 
+/**
+ * Buckets are grouped and ordered as timestamps and only then formatted: grouping or sorting
+ * thousands of formatted strings (collated text) cost more than the sums themselves.
+ */
 async function rollupSeries(db: ApiDb, chainId: number, range: Range, aggregation: Aggregation): Promise<StatsRow[]> {
   const trunc = TRUNC[aggregation];
   const { rows } = await db.query<StatsRow>(
-    `SELECT ${BUCKET_TEXT(`date_trunc('${trunc}', bucket)`)} AS bucket,
-            sum(requested)::bigint AS requested, sum(accepted)::bigint AS accepted, sum(completed)::bigint AS completed,
-            sum(disputes)::bigint AS disputes, sum(hours)::bigint AS hours, sum(volume)::text AS volume,
-            sum(released)::text AS released, sum(fees)::text AS fees, sum(refunded)::text AS refunded,
-            sum(listings_created)::bigint AS listings_created
-     FROM api_hourly_stats
-     WHERE chain_id = $1 AND bucket >= date_trunc('${trunc}', to_timestamp($2) AT TIME ZONE 'UTC') AND bucket <= to_timestamp($3) AT TIME ZONE 'UTC'
-     GROUP BY 1 ORDER BY 1`,
+    `SELECT ${BUCKET_TEXT("b")} AS bucket, requested, accepted, completed, disputes, hours, volume, released, fees, refunded, listings_created
+     FROM (SELECT date_trunc('${trunc}', bucket) AS b,
+                  sum(requested)::bigint AS requested, sum(accepted)::bigint AS accepted, sum(completed)::bigint AS completed,
+                  sum(disputes)::bigint AS disputes, sum(hours)::bigint AS hours, sum(volume)::text AS volume,
+                  sum(released)::text AS released, sum(fees)::text AS fees, sum(refunded)::text AS refunded,
+                  sum(listings_created)::bigint AS listings_created
+           FROM api_hourly_stats
+           WHERE chain_id = $1 AND bucket >= date_trunc('${trunc}', to_timestamp($2) AT TIME ZONE 'UTC') AND bucket <= to_timestamp($3) AT TIME ZONE 'UTC'
+           GROUP BY 1) s
+     ORDER BY b`,
     [chainId, range.from, range.to],
   );
   return rows;
 }
 
 export async function marketSeries(db: ApiDb, chain: ApiChain, metric: "usage" | "revenue" | "trends", range: Range, aggregation: Aggregation) {
-  const rows = await rollupSeries(db, chain.chainId, range, aggregation);
+  // The trend queries run together with the market rollup rather than after it.
+  const [rows, trends] = await Promise.all([
+    rollupSeries(db, chain.chainId, range, aggregation),
+    metric === "trends" ? trendQueries(db, chain, range, aggregation) : undefined,
+  ]);
   const sum = (key: keyof StatsRow) => rows.reduce((acc, r) => acc + BigInt(String(r[key] ?? 0)), 0n).toString();
   const meta = { metric, aggregation, from: iso(new Date(range.from * 1000)), to: iso(new Date(range.to * 1000)), chainId: chain.chainId };
 
@@ -107,30 +117,7 @@ export async function marketSeries(db: ApiDb, chain: ApiChain, metric: "usage" |
   }
   // trends: listings created, active listings, new providers and average price per category per bucket,
   // all from rollups (migrations 0101 and 0104), so their cost does not grow with the market.
-  const trunc = TRUNC[aggregation];
-  const [providers, prices, active] = await Promise.all([
-    db.query<{ bucket: string; n: number }>(
-      `SELECT ${BUCKET_TEXT(`date_trunc('${trunc}', first_time AT TIME ZONE 'UTC')`)} AS bucket, count(*)::bigint AS n
-       FROM api_providers WHERE chain_id = $1 AND first_time BETWEEN to_timestamp($2) AND to_timestamp($3)
-       GROUP BY 1 ORDER BY 1`,
-      [chain.chainId, range.from, range.to],
-    ),
-    db.query<{ bucket: string; category: string; avg_price: string; n: number }>(
-      `SELECT ${BUCKET_TEXT(`date_trunc('${trunc}', bucket)`)} AS bucket, category,
-              trunc(sum(price_sum) / sum(rentals))::text AS avg_price, sum(rentals)::bigint AS n
-       FROM api_category_prices
-       WHERE chain_id = $1 AND bucket >= date_trunc('${trunc}', to_timestamp($2) AT TIME ZONE 'UTC') AND bucket <= to_timestamp($3) AT TIME ZONE 'UTC'
-       GROUP BY 1, 2 ORDER BY 1, 2`,
-      [chain.chainId, range.from, range.to],
-    ),
-    // Active listings at the end of each bucket: the running sum of activations minus deactivations.
-    db.query<{ bucket: string; active: string }>(
-      `SELECT ${BUCKET_TEXT("b")} AS bucket, (sum(delta) OVER (ORDER BY b))::text AS active
-       FROM (SELECT date_trunc('${trunc}', bucket) AS b, sum(active_delta) AS delta FROM api_hourly_stats WHERE chain_id = $1 GROUP BY 1) d
-       ORDER BY b`,
-      [chain.chainId],
-    ),
-  ]);
+  const [providers, prices, active, activeBefore] = trends as Awaited<ReturnType<typeof trendQueries>>;
   type TrendBucket = {
     bucket: string;
     listingsCreated: number;
@@ -142,10 +129,11 @@ export async function marketSeries(db: ApiDb, chain: ApiChain, metric: "usage" |
   const inRange = new Set(rows.map((r) => r.bucket));
   for (const p of providers.rows) inRange.add(p.bucket);
   for (const p of prices.rows) inRange.add(p.bucket);
-  let activeNow = 0;
+  const before = Number(activeBefore.rows[0]?.active ?? 0);
+  let activeNow = before;
   const activeAt = new Map<string, number>();
   for (const a of active.rows) {
-    activeNow = Number(a.active);
+    activeNow = before + Number(a.active);
     activeAt.set(a.bucket, activeNow);
   }
   const at = (bucket: string) => {
@@ -160,9 +148,10 @@ export async function marketSeries(db: ApiDb, chain: ApiChain, metric: "usage" |
   for (const p of prices.rows) {
     at(p.bucket).averagePricePerCategory[p.category || "uncategorised"] = { average: money(p.avg_price), rentals: Number(p.n) };
   }
-  const series = [...buckets.values()].sort((a, b) => a.bucket.localeCompare(b.bucket));
+  // Plain comparison: ISO timestamps sort as strings, and localeCompare is costly over thousands.
+  const series = [...buckets.values()].sort((a, b) => (a.bucket < b.bucket ? -1 : a.bucket > b.bucket ? 1 : 0));
   // Buckets without a change carry the count of the last bucket that had one.
-  let running = 0;
+  let running = before;
   const changes = [...activeAt.entries()];
   let i = 0;
   for (const entry of series) {
@@ -174,6 +163,45 @@ export async function marketSeries(db: ApiDb, chain: ApiChain, metric: "usage" |
     series,
     totals: { listingsCreated: Number(sum("listings_created")), newProviders: providers.rows.reduce((a, p) => a + Number(p.n), 0), activeListingsNow: activeNow },
   };
+}
+
+/** The trend figures besides listings created: new providers, average price per category, active listings. */
+function trendQueries(db: ApiDb, chain: ApiChain, range: Range, aggregation: Aggregation) {
+  const trunc = TRUNC[aggregation];
+  return Promise.all([
+    db.query<{ bucket: string; n: number }>(
+      `SELECT ${BUCKET_TEXT("b")} AS bucket, n
+       FROM (SELECT date_trunc('${trunc}', first_time AT TIME ZONE 'UTC') AS b, count(*)::bigint AS n
+             FROM api_providers WHERE chain_id = $1 AND first_time BETWEEN to_timestamp($2) AND to_timestamp($3) GROUP BY 1) s
+       ORDER BY b`,
+      [chain.chainId, range.from, range.to],
+    ),
+    db.query<{ bucket: string; category: string; avg_price: string; n: number }>(
+      `SELECT ${BUCKET_TEXT("b")} AS bucket, category, avg_price, n
+       FROM (SELECT date_trunc('${trunc}', bucket) AS b, category,
+                    trunc(sum(price_sum) / sum(rentals))::text AS avg_price, sum(rentals)::bigint AS n
+             FROM api_category_prices
+             WHERE chain_id = $1 AND bucket >= date_trunc('${trunc}', to_timestamp($2) AT TIME ZONE 'UTC') AND bucket <= to_timestamp($3) AT TIME ZONE 'UTC'
+             GROUP BY 1, 2) s
+       ORDER BY b, category COLLATE "C"`,
+      [chain.chainId, range.from, range.to],
+    ),
+    // Active listings at the end of each bucket: the running sum of activations minus deactivations,
+    // from the range's first bucket to the last bucket with a change (whose count is the count now);
+    // what came before the range is summed once, not returned.
+    db.query<{ bucket: string; active: string }>(
+      `SELECT ${BUCKET_TEXT("b")} AS bucket, (sum(delta) OVER (ORDER BY b))::text AS active
+       FROM (SELECT date_trunc('${trunc}', bucket) AS b, sum(active_delta) AS delta FROM api_hourly_stats
+             WHERE chain_id = $1 AND bucket >= date_trunc('${trunc}', to_timestamp($2) AT TIME ZONE 'UTC') GROUP BY 1) d
+       ORDER BY b`,
+      [chain.chainId, range.from],
+    ),
+    db.query<{ active: string }>(
+      `SELECT coalesce(sum(active_delta), 0)::text AS active FROM api_hourly_stats
+       WHERE chain_id = $1 AND bucket < date_trunc('${trunc}', to_timestamp($2) AT TIME ZONE 'UTC')`,
+      [chain.chainId, range.from],
+    ),
+  ]);
 }
 
 export async function providerAnalytics(db: ApiDb, chain: ApiChain, provider: string) {
@@ -264,14 +292,16 @@ export async function resourceAnalytics(db: ApiDb, chain: ApiChain, listingId: s
     ratings: number;
     rating_sum: number;
   }>(
-    `SELECT ${BUCKET_TEXT(`date_trunc('${trunc}', bucket)`)} AS bucket,
-            sum(requested)::bigint AS requested, sum(started)::bigint AS started, sum(hours)::bigint AS hours,
-            sum(volume)::text AS volume, sum(released)::text AS released, sum(fees)::text AS fees,
-            sum(ratings)::bigint AS ratings, sum(rating_sum)::bigint AS rating_sum
-     FROM api_listing_hourly
-     WHERE chain_id = $1 AND listing_id = $2
-       AND bucket >= date_trunc('${trunc}', to_timestamp($3) AT TIME ZONE 'UTC') AND bucket <= to_timestamp($4) AT TIME ZONE 'UTC'
-     GROUP BY 1 ORDER BY 1`,
+    `SELECT ${BUCKET_TEXT("b")} AS bucket, requested, started, hours, volume, released, fees, ratings, rating_sum
+     FROM (SELECT date_trunc('${trunc}', bucket) AS b,
+                  sum(requested)::bigint AS requested, sum(started)::bigint AS started, sum(hours)::bigint AS hours,
+                  sum(volume)::text AS volume, sum(released)::text AS released, sum(fees)::text AS fees,
+                  sum(ratings)::bigint AS ratings, sum(rating_sum)::bigint AS rating_sum
+           FROM api_listing_hourly
+           WHERE chain_id = $1 AND listing_id = $2
+             AND bucket >= date_trunc('${trunc}', to_timestamp($3) AT TIME ZONE 'UTC') AND bucket <= to_timestamp($4) AT TIME ZONE 'UTC'
+           GROUP BY 1) s
+     ORDER BY b`,
       [chain.chainId, listingId, range.from, range.to],
     ),
   ]);

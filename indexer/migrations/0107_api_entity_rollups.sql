@@ -49,7 +49,9 @@ $$;
 -- has no statistics, may be planned as a nested loop) or in the rentals row (from an earlier batch). Rollbacks
 -- restore rentals before deleting events, and a rental created in the rolled-back blocks has its
 -- RentalRequested among the deleted events. The rentals lookup is a scalar subquery on purpose: one
--- primary-key probe per event, never a plan that reads every rental.
+-- primary-key probe per event, never a plan that reads every rental. The statements run through
+-- EXECUTE, planned afresh for each batch: a plan cached by the first batch, when rentals was empty,
+-- would scan rentals for every event once it holds millions.
 CREATE OR REPLACE FUNCTION api_listing_hourly_apply() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
   gone_chain INTEGER[];
@@ -57,6 +59,7 @@ DECLARE
   gone_bucket TIMESTAMP[];
 BEGIN
   IF TG_OP = 'INSERT' THEN
+    EXECUTE $q$
     INSERT INTO api_listing_hourly AS s (chain_id, listing_id, bucket, requested, started, hours, volume, released, fees, ratings, rating_sum, events)
     SELECT e.chain_id, e.lid, date_trunc('hour', e.block_time AT TIME ZONE 'UTC'),
            sum(c.requested), sum(c.started), sum(c.hours), sum(c.volume), sum(c.released), sum(c.fees), sum(c.ratings), sum(c.rating_sum), count(*)
@@ -72,8 +75,10 @@ BEGIN
     ON CONFLICT (chain_id, listing_id, bucket) DO UPDATE SET
       requested = s.requested + EXCLUDED.requested, started = s.started + EXCLUDED.started, hours = s.hours + EXCLUDED.hours,
       volume = s.volume + EXCLUDED.volume, released = s.released + EXCLUDED.released, fees = s.fees + EXCLUDED.fees,
-      ratings = s.ratings + EXCLUDED.ratings, rating_sum = s.rating_sum + EXCLUDED.rating_sum, events = s.events + EXCLUDED.events;
+      ratings = s.ratings + EXCLUDED.ratings, rating_sum = s.rating_sum + EXCLUDED.rating_sum, events = s.events + EXCLUDED.events
+    $q$;
   ELSE
+    EXECUTE $q$
     WITH d AS (
       SELECT e.chain_id, e.lid AS listing_id, date_trunc('hour', e.block_time AT TIME ZONE 'UTC') AS bucket,
              sum(c.requested) AS requested, sum(c.started) AS started, sum(c.hours) AS hours, sum(c.volume) AS volume,
@@ -95,8 +100,9 @@ BEGIN
       FROM d WHERE s.chain_id = d.chain_id AND s.listing_id = d.listing_id AND s.bucket = d.bucket
       RETURNING s.chain_id, s.listing_id, s.bucket, s.events
     )
-    SELECT array_agg(upd.chain_id), array_agg(upd.listing_id), array_agg(upd.bucket) INTO gone_chain, gone_listing, gone_bucket
-    FROM upd WHERE upd.events <= 0;
+    SELECT array_agg(upd.chain_id), array_agg(upd.listing_id), array_agg(upd.bucket)
+    FROM upd WHERE upd.events <= 0
+    $q$ INTO gone_chain, gone_listing, gone_bucket;
     -- Emptied buckets, by key: a second statement, as one statement cannot update and delete a row.
     DELETE FROM api_listing_hourly s USING unnest(gone_chain, gone_listing, gone_bucket) AS g(chain_id, listing_id, bucket)
     WHERE s.chain_id = g.chain_id AND s.listing_id = g.listing_id AND s.bucket = g.bucket;
@@ -188,18 +194,14 @@ BEGIN
       rentals = s.rentals + EXCLUDED.rentals, released = s.released + EXCLUDED.released, fees = s.fees + EXCLUDED.fees,
       disputed = s.disputed + EXCLUDED.disputed, accepted = s.accepted + EXCLUDED.accepted,
       accept_seconds = s.accept_seconds + EXCLUDED.accept_seconds;
-    -- Only rentals whose acceptance changed (set while indexing forwards) can move the maximum up.
+    -- No join of the old and new images (transition tables have no statistics, so such a join may be
+    -- planned as a nested loop): every accepted row is offered, and only a longer wait is written. An
+    -- update never takes an acceptance away (the contract sets it once; a rollback deletes the row
+    -- and re-inserts its earlier image), so only deletes can lose the maximum.
     INSERT INTO api_provider_acceptance AS a (chain_id, provider, max_seconds)
-    SELECT n.chain_id, n.provider, max(extract(epoch FROM n.accepted_time - n.requested_time))
-    FROM new_rentals n JOIN old_rentals o ON o.chain_id = n.chain_id AND o.rental_id = n.rental_id
-    WHERE n.accepted_time IS NOT NULL AND o.accepted_time IS DISTINCT FROM n.accepted_time GROUP BY 1, 2
+    SELECT chain_id, provider, max(extract(epoch FROM accepted_time - requested_time))
+    FROM new_rentals WHERE accepted_time IS NOT NULL GROUP BY 1, 2
     ON CONFLICT (chain_id, provider) DO UPDATE SET max_seconds = EXCLUDED.max_seconds WHERE EXCLUDED.max_seconds > a.max_seconds;
-    PERFORM api_provider_acceptance_recount(array_agg(DISTINCT o.chain_id), array_agg(DISTINCT o.provider))
-    FROM old_rentals o JOIN new_rentals n ON n.chain_id = o.chain_id AND n.rental_id = o.rental_id
-    JOIN api_provider_acceptance a ON a.chain_id = o.chain_id AND a.provider = o.provider
-    WHERE o.accepted_time IS NOT NULL AND o.accepted_time IS DISTINCT FROM n.accepted_time
-      AND extract(epoch FROM o.accepted_time - o.requested_time) >= a.max_seconds
-    HAVING count(*) > 0;
 
   ELSE
     UPDATE api_provider_rentals s SET

@@ -8,6 +8,7 @@ import { decodeCursor, encodeCursor, filterFingerprint } from "../lib/cursor.js"
 import { amount, checksum, iso } from "../lib/format.js";
 import { Sql } from "../lib/sql.js";
 import type { ListingFilters, ListingSort } from "../schemas/listings.js";
+import type { MatchEstimate, MatchSample, QueryTree } from "./search-sample.js";
 
 export const LISTING_COLUMNS = `l.chain_id, l.listing_id, l.provider, l.token, l.price_per_hour::text AS price_per_hour,
   l.available_from, l.available_until, l.capacity, l.open_rentals, l.active, l.metadata_valid,
@@ -159,24 +160,71 @@ export type TextScan = {
   where: string[];
   /** The words' tsquery alone (for ranking), as an SQL expression. */
   words: string;
+  plan: ReadPlan;
 };
+
+/**
+ * How a text match is read, chosen from the sample's estimate (search-sample.ts) instead of the
+ * planner's, which takes a word and a filter for independent:
+ * - `walk`: matches are dense, so reading rows in table (or price) order under the LIMIT meets
+ *   enough of them soon; the match is written so that the GIN index cannot serve it, or the planner
+ *   would build a bitmap of every match to return a page.
+ * - `bitmap`: matches are sparse (or none), so only the GIN lookup is cheap: the scan sits behind an
+ *   `OFFSET 0` fence, planned as if all matches were wanted (a bitmap), and its other conditions are
+ *   written so that no btree index joins the bitmap (a price range is hundreds of thousands of rows).
+ *   The LIMIT outside still stops reading the heap early.
+ * - `planner`: no estimate (the sample is still loading): the planner decides.
+ * Both rewrites are plain SQL, so they behave the same on PGlite and Postgres and cost no round trip.
+ */
+export type ReadPlan = "walk" | "bitmap" | "planner";
+
+/**
+ * A walk reads about limit / density rows; up to this many it is cheaper than a GIN bitmap, whose
+ * cost is that of the posting lists of every word and filter token (tens of milliseconds for two
+ * that each hold a seventh of a million listings).
+ */
+const WALK_ROWS = 20_000;
+
+/** The sample's estimate of the matches of a text query with these filters, if there is a sample. */
+export function estimateMatches(f: ListingFilters, text: TextQuery | undefined): MatchEstimate | undefined {
+  return text?.sample && text.tree ? text.sample.estimate(text.tree, f) : undefined;
+}
+
+function readPlan(estimate: MatchEstimate | undefined, limit: number): ReadPlan {
+  if (!estimate) return "planner";
+  return estimate.density > 0 && limit / estimate.density <= WALK_ROWS ? "walk" : "bitmap";
+}
+
+/** `condition` as one no index can serve (the planner estimates it like the condition itself). */
+const unindexed = (condition: string) => `(${condition}) IS TRUE`;
+
+/** `select` (a SELECT without LIMIT) limited, fenced for a bitmap read (see ReadPlan). */
+function limited(select: string, limit: string, plan: ReadPlan, order = ""): string {
+  return plan === "bitmap" ? `SELECT * FROM (${select} OFFSET 0) m ${order} LIMIT ${limit}` : `${select} ${order} LIMIT ${limit}`;
+}
 
 /**
  * A text match reads the narrow search copy (alias `s`): the words and the label filters are one
  * tsquery over its GIN index, price and active are its columns; only filters on other columns
  * (provider, availability, rating, specifications) join the matches' listings rows by key.
  */
-export function textScan(sql: Sql, chainId: number, f: ListingFilters, text: TextQuery, joinWide = false): TextScan {
+export function textScan(sql: Sql, chainId: number, f: ListingFilters, text: TextQuery, joinWide = false, plan: ReadPlan = "planner"): TextScan {
   const words = `to_tsquery('english', ${sql.p(text.tsquery)})`;
   const tokens = filterTokens(f);
-  const match = tokens ? `(${words} && ${sql.p(tokens)}::tsquery)` : words;
-  const where = [`s.chain_id = ${sql.p(chainId)}`, `s.search_vector @@ ${match}`, ...narrowConditions(sql, f, "s")];
+  const match = `s.search_vector @@ ${tokens ? `(${words} && ${sql.p(tokens)}::tsquery)` : words}`;
+  const narrow = narrowConditions(sql, f, "s");
+  const where = [
+    `s.chain_id = ${sql.p(chainId)}`,
+    plan === "walk" ? unindexed(match) : match,
+    ...(plan === "bitmap" ? narrow.map(unindexed) : narrow),
+  ];
   const wide = joinWide || hasWideConditions(f);
   if (wide) where.push(...wideConditions(sql, f, "l"));
   return {
     from: wide ? "api_listing_search s JOIN listings l ON l.chain_id = s.chain_id AND l.listing_id = s.listing_id" : "api_listing_search s",
     where,
     words,
+    plan,
   };
 }
 
@@ -204,7 +252,12 @@ export type PageParameters = {
   text?: TextQuery;
 };
 
-export type TextQuery = { tsquery: string };
+export type TextQuery = {
+  tsquery: string;
+  /** The same query as indexed lexemes, and a sample to estimate its matches with (when loaded). */
+  tree?: QueryTree;
+  sample?: MatchSample;
+};
 
 /** Counts above this are estimated by the planner instead of counted (`totalExact: false`). */
 export const COUNT_CAP = 1000;
@@ -229,11 +282,14 @@ export async function listingPage(db: ApiDb, p: PageParameters): Promise<Listing
   const id = p.text ? "s.listing_id" : "l.listing_id";
   let from = "listings l";
   let where: string[];
-  if (p.text) ({ from, where } = textScan(sql, p.chainId, p.filters, p.text, !narrowSort));
+  // Price order: a dense match walks the price index, a sparse one is read by a bitmap and sorted.
+  const plan = narrowSort ? readPlan(estimateMatches(p.filters, p.text), p.limit + 1) : "planner";
+  if (p.text) ({ from, where } = textScan(sql, p.chainId, p.filters, p.text, !narrowSort, plan));
   else where = listingWhere(sql, p.chainId, p.filters);
   if (state) {
     const right = [...spec.keys.map((k, i) => `${sql.p(state.k[i])}::${k.cast}`), `${sql.p(state.k[spec.keys.length])}::bigint`].join(", ");
-    where.push(`(${[...keyExprs, id].join(", ")}) ${spec.dir === "ASC" ? ">" : "<"} (${right})`);
+    const after = `(${[...keyExprs, id].join(", ")}) ${spec.dir === "ASC" ? ">" : "<"} (${right})`;
+    where.push(plan === "bitmap" ? unindexed(after) : after);
   }
   const order = [...keyExprs.map((e) => `${e} ${spec.dir}`), `${id} ${spec.dir}`].join(", ");
   const limitParam = sql.p(p.limit + 1);
@@ -241,8 +297,12 @@ export async function listingPage(db: ApiDb, p: PageParameters): Promise<Listing
   if (narrowSort) {
     const keys = keyExprs.map((e, i) => `, ${e} AS k${i}`).join("");
     const outerOrder = [...keyExprs.map((_, i) => `m.k${i} ${spec.dir}`), `m.listing_id ${spec.dir}`].join(", ");
+    const matches =
+      plan === "bitmap"
+        ? limited(`SELECT s.listing_id${keys} FROM ${from} WHERE ${where.join(" AND ")}`, limitParam, plan, `ORDER BY ${outerOrder.replaceAll("m.", "")}`)
+        : `SELECT s.listing_id${keys} FROM ${from} WHERE ${where.join(" AND ")} ORDER BY ${order} LIMIT ${limitParam}`;
     query = `SELECT ${LISTING_COLUMNS}
-      FROM (SELECT s.listing_id${keys} FROM ${from} WHERE ${where.join(" AND ")} ORDER BY ${order} LIMIT ${limitParam}) m
+      FROM (${matches}) m
       JOIN listings l ON l.chain_id = ${sql.p(p.chainId)} AND l.listing_id = m.listing_id
       ORDER BY ${outerOrder}`;
   } else {
@@ -275,9 +335,9 @@ async function plannerRows(db: ApiDb, query: string, params: unknown[]): Promise
 }
 
 /** FROM and WHERE of the match set: the narrow copy for a text match, listings for browsing. */
-function matchSet(sql: Sql, chainId: number, filters: ListingFilters, text?: TextQuery): { from: string; where: string[]; a: string } {
-  if (text) return { ...textScan(sql, chainId, filters, text), a: "s" };
-  return { from: "listings l", where: listingWhere(sql, chainId, filters), a: "l" };
+function matchSet(sql: Sql, chainId: number, filters: ListingFilters, text?: TextQuery, plan: ReadPlan = "planner"): { from: string; where: string[]; a: string; plan: ReadPlan } {
+  if (text) return { ...textScan(sql, chainId, filters, text, false, plan), a: "s" };
+  return { from: "listings l", where: listingWhere(sql, chainId, filters), a: "l", plan: "planner" };
 }
 
 /**
@@ -286,11 +346,13 @@ function matchSet(sql: Sql, chainId: number, filters: ListingFilters, text?: Tex
  */
 export async function countListings(db: ApiDb, chainId: number, filters: ListingFilters, text?: TextQuery): Promise<ListingCount> {
   const sql = new Sql();
-  const { from, where } = matchSet(sql, chainId, filters, text);
+  const sampled = estimateMatches(filters, text);
+  const plan = readPlan(sampled, COUNT_CAP + 1);
+  const { from, where } = matchSet(sql, chainId, filters, text, plan);
   const inner = `SELECT 1 FROM ${from} WHERE ${where.join(" AND ")}`;
-  const estimate = await plannerRows(db, inner, sql.params);
+  const estimate = sampled ? sampled.matches : await plannerRows(db, inner, sql.params);
   if (estimate > COUNT_CAP) return { total: estimate, exact: false };
-  const { rows } = await db.query<{ n: number }>(`SELECT count(*)::bigint AS n FROM (${inner} LIMIT ${COUNT_CAP + 1}) s`, sql.params);
+  const { rows } = await db.query<{ n: number }>(`SELECT count(*)::bigint AS n FROM (${limited(inner, String(COUNT_CAP + 1), plan)}) c`, sql.params);
   const counted = Number(rows[0]?.n ?? 0);
   if (counted <= COUNT_CAP) return { total: counted, exact: true };
   return { total: Math.max(COUNT_CAP + 1, estimate), exact: false };
@@ -356,11 +418,11 @@ async function facetCounts(
   sample: number,
 ): Promise<{ rows: FacetRow[]; complete: boolean }> {
   const sql = new Sql();
-  const { from, where, a } = matchSet(sql, chainId, filters, text);
+  const { from, where, a, plan } = matchSet(sql, chainId, filters, text, readPlan(estimateMatches(filters, text), sample + 1));
   const bucketCase = `CASE ${PRICE_BUCKETS.filter((b) => b.max !== null)
     .map((b) => `WHEN ${a}.price_per_hour < ${sql.p(b.max)}::numeric THEN '${b.key}'`)
     .join(" ")} ELSE 'gte_20' END`;
-  const source = `SELECT ${a}.category, ${a}.resource_type, ${a}.location, ${bucketCase} AS bucket FROM ${from} WHERE ${where.join(" AND ")} LIMIT ${sample + 1}`;
+  const source = limited(`SELECT ${a}.category, ${a}.resource_type, ${a}.location, ${bucketCase} AS bucket FROM ${from} WHERE ${where.join(" AND ")}`, String(sample + 1), plan);
   const columns: Record<FacetDim, string> = { category: "category", resource_type: "resource_type", location: "location", price: "bucket" };
   // The empty grouping set counts the matches read: fewer than sample + 1 means all of them.
   const { rows } = await db.query<{ dim: FacetDim | null; value: string | null; n: number }>(
@@ -396,9 +458,15 @@ function facetsFrom(rows: FacetRow[], exact: boolean): Facets {
  * scan per such dimension, in parallel where the database allows). Each reads at most FACET_SAMPLE
  * matches: the widened set is larger than the answer's, and this scan is paid once per such filter.
  */
-async function ownFilterFacets(db: ApiDb, chainId: number, filters: ListingFilters, text: TextQuery | undefined): Promise<{ rows: FacetRow[]; complete: boolean }> {
+async function ownFilterFacets(
+  db: ApiDb,
+  chainId: number,
+  filters: ListingFilters,
+  text: TextQuery | undefined,
+  dims: FacetDim[] = FACET_DIMS,
+): Promise<{ rows: FacetRow[]; complete: boolean }> {
   const counted = await Promise.all(
-    FACET_DIMS.flatMap((dim) => {
+    dims.flatMap((dim) => {
       const widened = withoutOwnFilter(dim, filters);
       return widened ? [facetCounts(db, chainId, widened, text, [dim], FACET_SAMPLE)] : [];
     }),
@@ -430,24 +498,35 @@ export async function relevancePage(
   db: ApiDb,
   p: { chainId: number; filters: ListingFilters; text: TextQuery; limit: number; cursor?: string; facets?: boolean },
 ): Promise<RelevancePage> {
-  const sql = new Sql();
-  const scan = textScan(sql, p.chainId, p.filters, p.text);
   const fingerprint = filterFingerprint({ f: p.filters, t: p.text.tsquery, c: p.chainId });
   const state = decodeCursor(p.cursor, "relevance", fingerprint);
-  const where = scan.where.join(" AND ");
-  const estimate = await plannerRows(db, `SELECT 1 FROM ${scan.from} WHERE ${where}`, sql.params);
-  const take = estimate <= COUNT_CAP ? COUNT_CAP + 1 : RANK_POOL;
-  const [{ rows }, own] = await Promise.all([
-    db.query<Candidate>(
-      `SELECT s.listing_id, s.category, s.resource_type, s.location, s.price_per_hour::text AS price,
-              ts_rank_cd('{0.1, 0.2, 0.4, 1.0}', s.search_vector, ${scan.words}, 1)::float8 AS rank
-       FROM ${scan.from} WHERE ${where} LIMIT ${take}`,
-      sql.params,
-    ),
-    p.facets === false ? undefined : ownFilterFacets(db, p.chainId, p.filters, p.text),
-  ]);
-  const exact = take > COUNT_CAP && rows.length <= COUNT_CAP;
-  const total: ListingCount = exact ? { total: rows.length, exact } : { total: Math.max(estimate, rows.length), exact };
+  const own = p.facets === false ? [] : FACET_DIMS.filter((dim) => withoutOwnFilter(dim, p.filters) !== null);
+  // Dimensions whose widened match set is small are counted from the candidates themselves: the
+  // candidates are read without those filters (at most COUNT_CAP of them), and the filters applied here.
+  let base = p.filters;
+  const absorbed: FacetDim[] = [];
+  for (const dim of own) {
+    const widened = withoutOwnFilter(dim, base) as ListingFilters;
+    const estimate = estimateMatches(widened, p.text);
+    if (estimate && estimate.matches <= COUNT_CAP) {
+      base = widened;
+      absorbed.push(dim);
+    }
+  }
+  const counting = ownFilterFacets(db, p.chainId, p.filters, p.text, own.filter((d) => !absorbed.includes(d)));
+  let read = await readCandidates(db, p.chainId, base, p.text, absorbed.length > 0);
+  let recount: Promise<{ rows: FacetRow[]; complete: boolean }> | undefined;
+  if (absorbed.length > 0 && !read.complete) {
+    // The estimate was wrong: the widened set is large. Read the answer's own matches instead.
+    recount = ownFilterFacets(db, p.chainId, p.filters, p.text, absorbed.splice(0));
+    read = await readCandidates(db, p.chainId, p.filters, p.text, false);
+  }
+  const passes = (r: Candidate, dims: FacetDim[]) => dims.every((dim) => matchesFilter(dim, r, p.filters));
+  const counted = await Promise.all([counting, recount ?? { rows: [], complete: true }]);
+  const ownCounted = { rows: counted.flatMap((c) => c.rows), complete: counted.every((c) => c.complete) };
+  const rows = read.rows.filter((r) => passes(r, absorbed));
+  const exact = read.complete && rows.length <= COUNT_CAP;
+  const total: ListingCount = exact ? { total: rows.length, exact } : { total: Math.max(read.estimate, rows.length), exact };
   const ranked = rows
     .map((r) => ({ ...r, rank: Number(r.rank), listing_id: Number(r.listing_id) }))
     .sort((a, b) => b.rank - a.rank || b.listing_id - a.listing_id);
@@ -468,13 +547,64 @@ export async function relevancePage(
   });
   const last = page[page.length - 1];
   const free = FACET_DIMS.filter((dim) => withoutOwnFilter(dim, p.filters) === null);
+  // An absorbed dimension counts the candidates that pass every absorbed filter but its own.
+  const widenedCounts = absorbed.flatMap((dim) => candidateFacets(read.rows.filter((r) => passes(r, absorbed.filter((d) => d !== dim))), [dim]));
   return {
     items,
     nextCursor: after.length > p.limit && last ? encodeCursor({ s: "relevance", f: fingerprint, k: [last.rank, String(last.listing_id)] }) : null,
     total,
-    facets: facetsFrom([...(own?.rows ?? []), ...candidateFacets(rows, free)], exact && (own?.complete ?? true)),
+    facets: facetsFrom([...ownCounted.rows, ...widenedCounts, ...candidateFacets(rows, free)], exact && ownCounted.complete),
     rankedWithin: exact ? null : rows.length,
   };
+}
+
+/**
+ * Candidates of a text match with their light columns and rank: every match when there are at most
+ * COUNT_CAP (or `all` is asked), else the first RANK_POOL the cheapest scan reaches. `complete` says
+ * every match was read; `estimate` is the number of matches expected.
+ */
+async function readCandidates(
+  db: ApiDb,
+  chainId: number,
+  filters: ListingFilters,
+  text: TextQuery,
+  all: boolean,
+): Promise<{ rows: Candidate[]; complete: boolean; estimate: number }> {
+  const sampled = estimateMatches(filters, text);
+  const planned = new Sql();
+  const probe = textScan(planned, chainId, filters, text);
+  const estimate = sampled ? sampled.matches : await plannerRows(db, `SELECT 1 FROM ${probe.from} WHERE ${probe.where.join(" AND ")}`, planned.params);
+  const take = all || estimate <= COUNT_CAP ? COUNT_CAP + 1 : RANK_POOL;
+  const sql = new Sql();
+  const scan = textScan(sql, chainId, filters, text, false, readPlan(sampled, take));
+  const { rows } = await db.query<Candidate>(
+    limited(
+      `SELECT s.listing_id, s.category, s.resource_type, s.location, s.price_per_hour::text AS price,
+              ts_rank_cd('{0.1, 0.2, 0.4, 1.0}', s.search_vector, ${scan.words}, 1)::float8 AS rank
+       FROM ${scan.from} WHERE ${scan.where.join(" AND ")}`,
+      String(take),
+      scan.plan,
+    ),
+    sql.params,
+  );
+  // Fewer rows than asked for are all the matches there are.
+  return { rows, complete: rows.length < take, estimate };
+}
+
+/** Whether a candidate passes the filter of one facet dimension (as the SQL conditions would). */
+function matchesFilter(dim: FacetDim, r: Candidate, f: ListingFilters): boolean {
+  switch (dim) {
+    case "category":
+      return !f.categories?.length || f.categories.some((c) => c.toLowerCase() === r.category);
+    case "resource_type":
+      return !f.resourceTypes?.length || f.resourceTypes.some((c) => c.toLowerCase() === r.resource_type);
+    case "location":
+      return !f.location || (r.location ?? "").toLowerCase().startsWith(f.location.toLowerCase());
+    case "price": {
+      const price = BigInt(r.price);
+      return (f.priceMin === undefined || price >= f.priceMin) && (f.priceMax === undefined || price <= f.priceMax);
+    }
+  }
 }
 
 /** Facet counts of candidate rows, computed here rather than by another scan. */

@@ -6,6 +6,7 @@
  */
 import type { ApiDb } from "../deps.js";
 import type { TextQuery } from "./listings.js";
+import { buildMatchSample, type MatchSample, type QueryTree } from "./search-sample.js";
 
 const MAX_TERMS = 8;
 
@@ -43,6 +44,8 @@ export type Vocabulary = {
    * through the english configuration; undefined when the prefix is rare or they are not.
    */
   expand(prefix: string): string[] | undefined;
+  /** Listings sampled from the narrow search copy, to estimate how many a query matches. */
+  sample?: MatchSample;
 };
 
 /** An indexed lexeme seen in the vocabulary's sample: in how many listings, and whether to_tsquery keeps it as is. */
@@ -116,18 +119,26 @@ function lowerBound<T>(list: T[], key: string, of: (item: T) => string): number 
 export function buildTextQuery(words: string[], stems: Map<string, string>, vocabulary?: Vocabulary): TextQuery | undefined {
   const kept = words.filter((w) => stems.get(w) !== "");
   if (kept.length === 0) return undefined;
+  // The same query as lexemes (to_tsquery stems `'word':*` to the stem's prefix), for the sample's estimate.
+  const trees: QueryTree[] = [];
   const parts = kept.map((word) => {
     const exact = `'${word}':*`;
     const stem = stems.get(word) ?? word;
-    if (!vocabulary || /^[0-9]+$/.test(word)) return exact;
+    const prefixTree: QueryTree = { term: stem, prefix: true };
+    if (!vocabulary || /^[0-9]+$/.test(word)) return (trees.push(prefixTree), exact);
     // A frequent prefix becomes the lexemes it stands for: exact GIN entries, not a prefix scan.
     const forms = vocabulary.expand(stem);
-    if (forms) return forms.length === 1 ? `'${forms[0]}'` : `(${forms.map((f) => `'${f}'`).join(" | ")})`;
-    if (word.length < 3 || vocabulary.has(stem) || vocabulary.has(word)) return exact;
+    if (forms) {
+      trees.push({ or: forms.map((f) => ({ term: f, prefix: false })) });
+      return forms.length === 1 ? `'${forms[0]}'` : `(${forms.map((f) => `'${f}'`).join(" | ")})`;
+    }
+    if (word.length < 3 || vocabulary.has(stem) || vocabulary.has(word)) return (trees.push(prefixTree), exact);
     const fixes = [...new Set([...vocabulary.near(stem), ...vocabulary.near(word)])].slice(0, 5);
+    trees.push({ or: [prefixTree, ...fixes.map((f) => ({ term: f, prefix: false }))] });
     return fixes.length ? `(${[exact, ...fixes.map((f) => `'${f}'`)].join(" | ")})` : exact;
   });
-  return { tsquery: parts.join(" & ") };
+  const sample = vocabulary?.sample;
+  return { tsquery: parts.join(" & "), ...(sample ? { tree: { and: trees }, sample } : {}) };
 }
 
 const stemCache = new Map<string, string>();
@@ -149,8 +160,27 @@ export async function stemWords(db: ApiDb, words: string[]): Promise<Map<string,
 
 /** Listings sampled for the vocabulary: the newest ones, enough to hold every word in use. */
 const VOCABULARY_SAMPLE = 50_000;
+/** Listings of the narrow search copy sampled (uniformly, by pages) to estimate match counts. */
+const MATCH_SAMPLE = 30_000;
 /** A vocabulary is rebuilt after a commit at most this often: it is a scan, not a lookup. */
 const VOCABULARY_MAX_AGE_MS = 10 * 60_000;
+
+/**
+ * A uniform sample of the chain's rows in the narrow search copy: whole pages (TABLESAMPLE SYSTEM),
+ * so drawing it reads only the share it keeps; the chain's size is scaled up from the rows drawn.
+ */
+async function loadMatchSample(db: ApiDb, chainId: number): Promise<MatchSample> {
+  const { rows: stats } = await db.query<{ n: number }>("SELECT reltuples::float8 AS n FROM pg_class WHERE oid = 'api_listing_search'::regclass");
+  const tuples = Number(stats[0]?.n ?? -1);
+  // Never analysed (-1) or small: all of it.
+  const percent = tuples > MATCH_SAMPLE ? (100 * MATCH_SAMPLE) / tuples : 100;
+  const { rows } = await db.query<{ lexemes: string[]; price: number; active: boolean }>(
+    `SELECT tsvector_to_array(search_vector) AS lexemes, price_per_hour::float8 AS price, active
+     FROM api_listing_search ${percent < 100 ? `TABLESAMPLE SYSTEM (${percent.toFixed(6)}) REPEATABLE (0)` : ""} WHERE chain_id = $1`,
+    [chainId],
+  );
+  return buildMatchSample(rows.map((r) => ({ lexemes: r.lexemes, price: Number(r.price), active: r.active })), Math.round(rows.length / (percent / 100)));
+}
 
 /**
  * Vocabulary per chain, built in the background: a search never waits for it (until the first build
@@ -180,6 +210,7 @@ export function createVocabularyStore(db: ApiDb, onError: (error: unknown) => vo
     );
     const indexed = rows.flatMap((r) => (r.listings === null ? [] : [{ word: r.word, listings: Number(r.listings), stable: r.stable === true }]));
     const vocabulary = buildVocabulary(rows.map((r) => r.word), indexed, Number(counted[0]?.n ?? 0));
+    vocabulary.sample = await loadMatchSample(db, chainId);
     vocabularies.set(chainId, { vocabulary, builtAt: Date.now() });
   }
 

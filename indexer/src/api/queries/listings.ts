@@ -171,7 +171,8 @@ export type TextScan = {
  *   would build a bitmap of every match to return a page.
  * - `bitmap`: matches are sparse (or none), so only the GIN lookup is cheap: the scan sits behind an
  *   `OFFSET 0` fence, planned as if all matches were wanted (a bitmap), and its other conditions are
- *   written so that no btree index joins the bitmap (a price range is hundreds of thousands of rows).
+ *   written so that no btree index joins the bitmap (a price range is hundreds of thousands of rows)
+ *   unless the price range is narrow.
  *   The LIMIT outside still stops reading the heap early.
  * - `planner`: no estimate (the sample is still loading): the planner decides.
  * Both rewrites are plain SQL, so they behave the same on PGlite and Postgres and cost no round trip.
@@ -181,9 +182,12 @@ export type ReadPlan = "walk" | "bitmap" | "planner";
 /**
  * A walk reads about limit / density rows; up to this many it is cheaper than a GIN bitmap, whose
  * cost is that of the posting lists of every word and filter token (tens of milliseconds for two
- * that each hold a seventh of a million listings).
+ * that each hold a seventh of a million listings, 50 ms for a word and a location prefix).
  */
-const WALK_ROWS = 20_000;
+const WALK_ROWS = 40_000;
+
+/** A price range holding at most this share of the listings is read through the price index. */
+const SELECTIVE_PRICE = 0.05;
 
 /** The sample's estimate of the matches of a text query with these filters, if there is a sample. */
 export function estimateMatches(f: ListingFilters, text: TextQuery | undefined): MatchEstimate | undefined {
@@ -216,7 +220,8 @@ export function textScan(sql: Sql, chainId: number, f: ListingFilters, text: Tex
   const where = [
     `s.chain_id = ${sql.p(chainId)}`,
     plan === "walk" ? unindexed(match) : match,
-    ...(plan === "bitmap" ? narrow.map(unindexed) : narrow),
+    // A narrow price range is worth its index beside the bitmap; a wide one is hundreds of thousands of entries.
+    ...(plan === "bitmap" && (text.sample?.priceShare(f) ?? 1) > SELECTIVE_PRICE ? narrow.map(unindexed) : narrow),
   ];
   const wide = joinWide || hasWideConditions(f);
   if (wide) where.push(...wideConditions(sql, f, "l"));

@@ -25,6 +25,8 @@ export type MatchSample = {
   /** Listings sampled. */
   readonly size: number;
   estimate(tree: QueryTree, filters: ListingFilters): MatchEstimate;
+  /** Share of the listings (0..1) within the filters' price range, whatever their words and labels. */
+  priceShare(filters: ListingFilters): number;
 };
 
 export type SampleRow = { lexemes: string[]; price: number; active: boolean };
@@ -73,14 +75,21 @@ export function buildMatchSample(rows: SampleRow[], total: number): MatchSample 
     return out;
   };
 
+  // Prices as floats: an estimate, so the rounding of 78-digit numbers does not matter.
+  const range = (f: ListingFilters) => [f.priceMin === undefined ? -Infinity : Number(f.priceMin), f.priceMax === undefined ? Infinity : Number(f.priceMax)];
+
   return {
     size: n,
+    priceShare(filters) {
+      const [min, max] = range(filters) as [number, number];
+      let within = 0;
+      for (const p of price) if (p >= min && p <= max) within++;
+      return n === 0 ? 1 : within / n;
+    },
     estimate(tree, filters) {
       const labels = labelTree(filters);
       const mask = evaluate(labels ? { and: [tree, labels] } : tree);
-      // Prices as floats: an estimate, so the rounding of 78-digit numbers does not matter.
-      const min = filters.priceMin === undefined ? -Infinity : Number(filters.priceMin);
-      const max = filters.priceMax === undefined ? Infinity : Number(filters.priceMax);
+      const [min, max] = range(filters) as [number, number];
       let hits = 0;
       for (let i = 0; i < n; i++) {
         if (!mask[i]) continue;

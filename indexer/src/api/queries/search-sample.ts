@@ -19,6 +19,8 @@ export type MatchEstimate = {
   matches: number;
   /** Share of the chain's listings that match (0..1). */
   density: number;
+  /** The chain's listings. */
+  listings: number;
 };
 
 export type MatchSample = {
@@ -99,7 +101,7 @@ export function buildMatchSample(rows: SampleRow[], total: number): MatchSample 
         hits++;
       }
       const density = n === 0 ? 0 : hits / n;
-      return { matches: Math.round(density * total), density };
+      return { matches: Math.round(density * total), density, listings: total };
     },
   };
 }

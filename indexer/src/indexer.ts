@@ -82,6 +82,7 @@ export function createIndexer(parameters: CreateIndexerParameters): Indexer {
         maxBlockRange: settings.maxBlockRange,
         targetBatchEvents: settings.targetBatchEvents,
         prefetch: settings.prefetch,
+        stateCacheRows: settings.stateCacheRows,
         retry: settings.retry,
         notifyChannel: parameters.notifyChannel,
       },

@@ -12,12 +12,14 @@
  *   FINALITY_DEPTH        deepest reorg rolled back; deeper stops the indexer (64)
  *   POLL_INTERVAL_MS      head polling period (50 on local chains, 1000 elsewhere)
  *   INDEXER_CHAINS        JSON array of chains: [{"chainId":1,"rpcUrl":"...","marketplace":"0x..","startBlock":0,...}]
- *   INDEXER_BATCH_EVENTS  events per batch aimed at (5000)
+ *   INDEXER_BATCH_EVENTS  events per batch aimed at (20000)
+ *   INDEXER_STATE_CACHE_ROWS  listings and rentals (each) kept in memory between batches (20000)
  *   INDEXER_MAX_BLOCK_RANGE, INDEXER_PREFETCH, RPC_TIMEOUT_MS, RPC_MAX_RESPONSE_BYTES, LOG_LEVEL
  */
 import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 
+import { DEFAULT_STATE_CACHE_ROWS } from "../db/state-cache.js";
 import { FatalError } from "../errors.js";
 import { defaultRetryPolicy, type RetryPolicy } from "../sync/retry.js";
 
@@ -36,6 +38,7 @@ export type SyncSettings = {
   maxBlockRange: number;
   targetBatchEvents: number;
   prefetch: number;
+  stateCacheRows: number;
   rpcTimeoutMs: number;
   maxResponseBytes: number;
   headerBatchSize: number;
@@ -55,6 +58,7 @@ export const defaultSyncSettings: SyncSettings = {
   maxBlockRange: 100_000,
   targetBatchEvents: 20_000,
   prefetch: 3,
+  stateCacheRows: DEFAULT_STATE_CACHE_ROWS,
   rpcTimeoutMs: 15_000,
   maxResponseBytes: 128 * 1024 * 1024,
   headerBatchSize: 100,
@@ -172,6 +176,7 @@ export async function loadConfig(parameters: LoadConfigParameters = {}): Promise
     targetBatchEvents: intFrom(env, "INDEXER_BATCH_EVENTS") ?? defaultSyncSettings.targetBatchEvents,
     maxBlockRange: intFrom(env, "INDEXER_MAX_BLOCK_RANGE") ?? defaultSyncSettings.maxBlockRange,
     prefetch: intFrom(env, "INDEXER_PREFETCH") ?? defaultSyncSettings.prefetch,
+    stateCacheRows: intFrom(env, "INDEXER_STATE_CACHE_ROWS") ?? defaultSyncSettings.stateCacheRows,
     rpcTimeoutMs: intFrom(env, "RPC_TIMEOUT_MS") ?? defaultSyncSettings.rpcTimeoutMs,
     maxResponseBytes: intFrom(env, "RPC_MAX_RESPONSE_BYTES") ?? defaultSyncSettings.maxResponseBytes,
   };

@@ -8,7 +8,8 @@ import type { DecodedEvent } from "../handlers/decode.js";
 import { applyEvents, collectKeys } from "../handlers/reduce.js";
 import type { BatchChanges } from "../handlers/reduce.js";
 import { readChainState } from "./chain-state.js";
-import { captureUndo, loadState, toJson, writeBatch, type WriteHook } from "./state-store.js";
+import type { StateCache } from "./state-cache.js";
+import { captureUndo, loadState, rememberState, toJson, writeBatch, type WriteHook } from "./state-store.js";
 import type { Db, Queryable } from "./types.js";
 
 export const DEFAULT_NOTIFY_CHANNEL = "marketplace_commits";
@@ -40,6 +41,8 @@ export type CommitBatchParameters = {
   finalityDepth: number;
   notifyChannel?: string;
   hook?: WriteHook;
+  /** Rows committed by earlier batches of this chain (see state-cache.ts); updated once this batch commits. */
+  cache?: StateCache;
 };
 
 export type CommitBatchResult = {
@@ -48,7 +51,8 @@ export type CommitBatchResult = {
 };
 
 export async function commitBatch(db: Db, p: CommitBatchParameters): Promise<CommitBatchResult> {
-  return db.transaction(async (tx) => {
+  const keys = collectKeys(p.events);
+  const result = await db.transaction(async (tx) => {
     const state = await readChainState(tx, p.chainId, true);
     if (!state) throw new FatalError(`chain ${p.chainId} is not registered in the database`);
     if (state.checkpointBlock !== p.fromBlock - 1) {
@@ -65,7 +69,7 @@ export async function commitBatch(db: Db, p: CommitBatchParameters): Promise<Com
       );
     }
 
-    const changes = applyEvents(p.events, await loadState(tx, p.chainId, collectKeys(p.events)));
+    const changes = applyEvents(p.events, await loadState(tx, p.chainId, keys, p.cache));
     if (p.undo) await captureUndo(tx, p.chainId, { fromBlock: p.fromBlock, toBlock: p.toBlock }, changes);
     const stats = await writeBatch(tx, p.chainId, p.events, changes, p.hook);
     if (stats.rawEvents !== p.events.length) {
@@ -102,6 +106,8 @@ export async function commitBatch(db: Db, p: CommitBatchParameters): Promise<Com
     await tx.query("SELECT pg_notify($1, $2)", [p.notifyChannel ?? DEFAULT_NOTIFY_CHANNEL, toJson(notification)]);
     return { events: p.events.length, changes };
   });
+  if (p.cache) rememberState(p.cache, keys, result.changes);
+  return result;
 }
 
 /**

@@ -24,6 +24,7 @@ import {
   upsertSql,
   type TableSpec,
 } from "./tables.js";
+import type { StateCache } from "./state-cache.js";
 import type { Queryable, Row } from "./types.js";
 
 /** Statements generated once from the table specs. */
@@ -124,30 +125,53 @@ function fromDb<T>(table: TableSpec, row: Row): T {
   return row as T;
 }
 
-/** Loads the listings, rentals (and the rentals' listings) and settings `keys` name. */
-export async function loadState(tx: Queryable, chainId: number, keys: BatchKeys): Promise<LoadedState> {
+/**
+ * Loads the listings, rentals (and the rentals' listings) and settings `keys` name: from `cache` where
+ * it holds them (as copies), the rest from the database.
+ */
+export async function loadState(tx: Queryable, chainId: number, keys: BatchKeys, cache?: StateCache): Promise<LoadedState> {
   const rentals = new Map<number, RentalRow>();
-  if (keys.rentalIds.size > 0) {
-    const ids = [...keys.rentalIds].map((rental_id) => ({ rental_id }));
-    const result = await tx.query(SQL.loadRentals, [chainId, JSON.stringify(ids)]);
+  const missingRentals: { rental_id: number }[] = [];
+  for (const rental_id of keys.rentalIds) {
+    const cached = cache?.rentals.take(rental_id);
+    if (cached) {
+      rentals.set(rental_id, cached);
+      keys.listingIds.add(cached.listing_id);
+    } else missingRentals.push({ rental_id });
+  }
+  if (missingRentals.length > 0) {
+    const result = await tx.query(SQL.loadRentals, [chainId, JSON.stringify(missingRentals)]);
     for (const rental of loadedRows<RentalRow>(rentalsTable, result)) {
       rentals.set(rental.rental_id, rental);
       keys.listingIds.add(rental.listing_id);
     }
   }
   const listings = new Map<number, ListingRow>();
-  if (keys.listingIds.size > 0) {
-    const ids = [...keys.listingIds].map((listing_id) => ({ listing_id }));
-    const result = await tx.query(SQL.loadListings, [chainId, JSON.stringify(ids)]);
+  const missingListings: { listing_id: number }[] = [];
+  for (const listing_id of keys.listingIds) {
+    const cached = cache?.listings.take(listing_id);
+    if (cached) listings.set(listing_id, cached);
+    else missingListings.push({ listing_id });
+  }
+  if (missingListings.length > 0) {
+    const result = await tx.query(SQL.loadListings, [chainId, JSON.stringify(missingListings)]);
     for (const listing of loadedRows<ListingRow>(listingsTable, result)) {
       listings.set(listing.listing_id, listing);
     }
   }
   let settings: SettingsRow | null = null;
   if (keys.needsSettings) {
-    settings = loadedRows<SettingsRow>(settingsTable, await tx.query(SQL.loadSettings, [chainId]))[0] ?? null;
+    if (cache && cache.settings !== undefined) settings = cache.settings && { ...cache.settings };
+    else settings = loadedRows<SettingsRow>(settingsTable, await tx.query(SQL.loadSettings, [chainId]))[0] ?? null;
   }
   return { listings, rentals, settings };
+}
+
+/** Keeps the rows a committed batch read or wrote for the next batches (call after COMMIT only). */
+export function rememberState(cache: StateCache, keys: BatchKeys, changes: BatchChanges): void {
+  for (const [id, listing] of changes.listings) cache.listings.put(id, listing);
+  for (const [id, rental] of changes.rentals) cache.rentals.put(id, rental);
+  if (keys.needsSettings || changes.settingsDirty) cache.settings = changes.settings && { ...changes.settings };
 }
 
 /** Rows the undo images are keyed by, per mutable table. */

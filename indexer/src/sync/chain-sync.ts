@@ -10,6 +10,7 @@ import { commitBatch } from "../db/commit.js";
 import { classifyDbError } from "../db/errors.js";
 import { readChainState, type ChainState } from "../db/chain-state.js";
 import { rollbackTo } from "../db/rollback.js";
+import { createStateCache } from "../db/state-cache.js";
 import type { WriteHook } from "../db/state-store.js";
 import type { Db } from "../db/types.js";
 import {
@@ -39,6 +40,8 @@ export type ChainSyncOptions = {
   targetBatchEvents: number;
   /** Ranges fetched ahead while earlier ones are being written. */
   prefetch: number;
+  /** Listings and rentals (each) kept in memory between batches; 0 reads every batch's rows from the database. */
+  stateCacheRows?: number;
   retry: RetryPolicy;
   notifyChannel?: string;
 };
@@ -78,6 +81,7 @@ export function createChainSync(p: ChainSyncParameters): ChainSync {
   const { db, rpc, chain, options, metrics, logger, signal } = p;
   const chainId = chain.chainId;
   const log = logger.child({ chainId });
+  const cache = createStateCache(options.stateCacheRows);
   const planner: RangePlanner = createRangePlanner({
     initialBlocks: options.initialBlockRange,
     maxBlocks: options.maxBlockRange,
@@ -139,6 +143,7 @@ export function createChainSync(p: ChainSyncParameters): ChainSync {
         finalityDepth: options.finalityDepth,
         notifyChannel: options.notifyChannel,
         hook,
+        cache,
       }),
     );
     for (const skipped of result.changes.skipped) {
@@ -218,6 +223,8 @@ export function createChainSync(p: ChainSyncParameters): ChainSync {
       checkpoint: cursor.checkpoint,
       finalityDepth: options.finalityDepth,
     });
+    // The rolled-back rows change under the cache: it is rebuilt from the database as batches need it.
+    cache.clear();
     const result = await withDbRetry("rollback", () =>
       rollbackTo(db, { chainId, ancestor, notifyChannel: options.notifyChannel }),
     );

@@ -1,6 +1,6 @@
 /**
  * The small pure pieces: error classification, Retry-After, backoff, the range planner, cutting a
- * range into batches, and the ABI-driven decoder (checked against viem's own encoder).
+ * range into batches, the ABI-driven decoder (checked against viem's own encoder), and the state cache.
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
@@ -9,6 +9,8 @@ import { encodeAbiParameters, encodeEventTopics, getAddress, HttpRequestError, R
 
 import { marketplaceAbi } from "../../generated/abis.js";
 import { decodeLog, RangeTooLargeError, RpcResponseError, RpcUnavailableError, type RawLog } from "../../indexer/src/index.js";
+import { createStateCache } from "../../indexer/src/db/state-cache.js";
+import type { ListingRow } from "../../indexer/src/handlers/rows.js";
 import { splitChunk, type Chunk } from "../../indexer/src/sync/fetch-chunk.js";
 import { createRangePlanner } from "../../indexer/src/sync/range-planner.js";
 import { backoffDelay, withRetry } from "../../indexer/src/sync/retry.js";
@@ -160,5 +162,41 @@ describe("decodeLog", () => {
     assert.equal(decodeLog({ ...log, data: "0x1234" }, 0).name, "Unknown");
     assert.equal(decodeLog({ ...log, topics: ["0x" + "ab".repeat(32)] }, 0).name, "Unknown");
     assert.equal(decodeLog({ ...log, topics: [] }, 0).name, "Unknown");
+  });
+});
+
+describe("state cache", () => {
+  const listing = (id: number) => ({ listing_id: id, rental_count: 0 }) as unknown as ListingRow;
+
+  it("hands out copies, so a batch that changes a row and then fails leaves the cached row as committed", () => {
+    const cache = createStateCache(10);
+    cache.listings.put(1, listing(1));
+    const taken = cache.listings.take(1) as ListingRow;
+    taken.rental_count = 5;
+    assert.equal(cache.listings.take(1)?.rental_count, 0);
+  });
+
+  it("forgets the least recently used rows beyond its bound", () => {
+    const cache = createStateCache(2);
+    cache.listings.put(1, listing(1));
+    cache.listings.put(2, listing(2));
+    cache.listings.take(1); // 1 is now the most recent
+    cache.listings.put(3, listing(3));
+    assert.equal(cache.listings.size, 2);
+    assert.ok(cache.listings.take(1));
+    assert.equal(cache.listings.take(2), undefined);
+    assert.ok(cache.listings.take(3));
+  });
+
+  it("holds nothing with a bound of 0, and nothing after clear", () => {
+    const off = createStateCache(0);
+    off.listings.put(1, listing(1));
+    assert.equal(off.listings.take(1), undefined);
+    const cache = createStateCache(5);
+    cache.listings.put(1, listing(1));
+    cache.settings = null;
+    cache.clear();
+    assert.equal(cache.listings.take(1), undefined);
+    assert.equal(cache.settings, undefined);
   });
 });

@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { getAddress, parseEventLogs } from "viem";
 import { marketplaceAbi } from "../../generated/abis.js";
+import { MAX_BUCKETS, resolveRange } from "../../indexer/src/api/queries/analytics.js";
 import { call, type Fixture, startFixture } from "./support/fixture.js";
 import { LISTINGS } from "./support/history.js";
 import { UNIT } from "./support/market.js";
@@ -370,6 +371,15 @@ describe("GET /marketplace/recommendations", () => {
 });
 
 describe("GET /marketplace/analytics", () => {
+  it("keeps the most recent buckets of a range longer than the cap, and leaves shorter ranges alone", () => {
+    const to = 1_800_000_000;
+    const halfYear = resolveRange({ from: to - 180 * 86400, to }, "hourly", to);
+    assert.deepEqual(halfYear, { from: to - MAX_BUCKETS * 3600, to });
+    const week = resolveRange({ from: to - 7 * 86400, to }, "hourly", to);
+    assert.deepEqual(week, { from: to - 7 * 86400, to });
+    assert.deepEqual(resolveRange({ from: to - 180 * 86400, to }, "daily", to), { from: to - 180 * 86400, to });
+  });
+
   it("revenue and usage sums equal the chain's own events", async () => {
     const events = await chainEvents();
     const sum = (names: string[], field: string) =>

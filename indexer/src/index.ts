@@ -1,7 +1,7 @@
 // Public entry points of the indexer core (wiring only; see README.md beside src/).
 export { createIndexer, type CreateIndexerParameters, type Indexer } from "./indexer.js";
 export { verifyMirror, type VerifyMirrorParameters, type VerifyReport } from "./verify.js";
-export { loadConfig, chainDefaults, defaultSyncSettings, type ChainConfig, type IndexerConfig, type SyncSettings } from "./config/config.js";
+export { loadConfig, chainDefaults, defaultSyncSettings, syncSettingsFromEnv, type ChainConfig, type IndexerConfig, type SyncSettings } from "./config/config.js";
 export { openDatabase, dropSchema, DEFAULT_PGLITE_DIR, type OpenDatabaseParameters } from "./db/open.js";
 export { runMigrations, resetSchema, INDEXER_TABLES } from "./db/migrate.js";
 export { diffMirrors, formatDiff, type MirrorDiff, type TableDiff } from "./db/diff.js";

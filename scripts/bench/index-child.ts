@@ -23,6 +23,7 @@ import {
   dropSchema,
   openDatabase,
   runMigrations,
+  syncSettingsFromEnv,
   type Db,
   type Queryable,
   type SyncEvent,
@@ -198,6 +199,8 @@ try {
       ? timedDb(db, profile, () => Math.min(3, Math.floor((4 * events) / Math.max(1, parameters.expectedEvents))))
       : db,
     chains: [chain],
+    // The indexer's own knobs (INDEXER_BATCH_EVENTS, INDEXER_PREFETCH, ...) apply here too.
+    sync: syncSettingsFromEnv(process.env),
     logger,
     progress: false,
     createRpc: parameters.profile

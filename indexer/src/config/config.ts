@@ -65,6 +65,19 @@ export const defaultSyncSettings: SyncSettings = {
   retry: defaultRetryPolicy,
 };
 
+/** The sync settings the environment overrides (INDEXER_BATCH_EVENTS and the others above). */
+export function syncSettingsFromEnv(env: NodeJS.ProcessEnv): SyncSettings {
+  return {
+    ...defaultSyncSettings,
+    targetBatchEvents: intFrom(env, "INDEXER_BATCH_EVENTS") ?? defaultSyncSettings.targetBatchEvents,
+    maxBlockRange: intFrom(env, "INDEXER_MAX_BLOCK_RANGE") ?? defaultSyncSettings.maxBlockRange,
+    prefetch: intFrom(env, "INDEXER_PREFETCH") ?? defaultSyncSettings.prefetch,
+    stateCacheRows: intFrom(env, "INDEXER_STATE_CACHE_ROWS") ?? defaultSyncSettings.stateCacheRows,
+    rpcTimeoutMs: intFrom(env, "RPC_TIMEOUT_MS") ?? defaultSyncSettings.rpcTimeoutMs,
+    maxResponseBytes: intFrom(env, "RPC_MAX_RESPONSE_BYTES") ?? defaultSyncSettings.maxResponseBytes,
+  };
+}
+
 export const DEFAULT_DEPLOYMENTS_FILE = fileURLToPath(new URL("../../../generated/deployments.json", import.meta.url));
 
 const LOCAL_CHAIN_IDS = new Set([31337, 1337]);
@@ -171,15 +184,7 @@ export async function loadConfig(parameters: LoadConfigParameters = {}): Promise
     ];
   }
 
-  const sync: SyncSettings = {
-    ...defaultSyncSettings,
-    targetBatchEvents: intFrom(env, "INDEXER_BATCH_EVENTS") ?? defaultSyncSettings.targetBatchEvents,
-    maxBlockRange: intFrom(env, "INDEXER_MAX_BLOCK_RANGE") ?? defaultSyncSettings.maxBlockRange,
-    prefetch: intFrom(env, "INDEXER_PREFETCH") ?? defaultSyncSettings.prefetch,
-    stateCacheRows: intFrom(env, "INDEXER_STATE_CACHE_ROWS") ?? defaultSyncSettings.stateCacheRows,
-    rpcTimeoutMs: intFrom(env, "RPC_TIMEOUT_MS") ?? defaultSyncSettings.rpcTimeoutMs,
-    maxResponseBytes: intFrom(env, "RPC_MAX_RESPONSE_BYTES") ?? defaultSyncSettings.maxResponseBytes,
-  };
+  const sync = syncSettingsFromEnv(env);
   return {
     database: {
       url: env.DATABASE_URL || undefined,

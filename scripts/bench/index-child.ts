@@ -43,6 +43,8 @@ export type ChildParameters = {
   expectedEvents: number;
   /** Drop the schema when done (a scratch Postgres schema). */
   dropSchemaAtEnd: boolean;
+  /** Only create the database and apply the migrations, then exit (run before the measured process). */
+  prepareOnly?: boolean;
   /** Time RPC calls and batch stages (adds a little overhead). */
   profile: boolean;
   /** Record a V8 CPU profile of the backfill and send back its summary. */
@@ -57,6 +59,8 @@ export type ChildMessage =
       seconds: number;
       events: number;
       maxRssKB: number;
+      /** Largest V8 heap (reserved) and external memory (PGlite's WebAssembly memory, buffers) seen between batches. */
+      memoryMB: { heap: number; external: number };
       profile?: Profile;
       cpuProfile?: string[];
     }
@@ -183,6 +187,11 @@ const db = await openDatabase(
     ? { url: parameters.databaseUrl, schema: parameters.schema }
     : { dataDir: parameters.dataDir, schema: parameters.schema }
 );
+if (parameters.prepareOnly) {
+  await runMigrations(db);
+  await db.close();
+  process.exit(0);
+}
 try {
   await runMigrations(db);
   const startupSeconds = (performance.now() - opened) / 1000;
@@ -241,9 +250,13 @@ try {
   const serverCpuBefore = parameters.profile && parameters.databaseUrl ? await serverCpu(db) : undefined;
   const started = performance.now();
   let lastProgress = 0;
+  const peakMemory = { heap: 0, external: 0 };
   indexer.onSync((event: SyncEvent) => {
     if (event.kind !== "block") return;
     const at = Date.now();
+    const memory = process.memoryUsage();
+    peakMemory.heap = Math.max(peakMemory.heap, memory.heapTotal);
+    peakMemory.external = Math.max(peakMemory.external, memory.external);
     profile.batches++;
     events += event.events;
     commits.push({ fromBlock: event.fromBlock, toBlock: event.toBlock, at });
@@ -285,6 +298,7 @@ try {
     seconds,
     events: Number(count.rows[0].n),
     maxRssKB,
+    memoryMB: { heap: Math.round(peakMemory.heap / 1048576), external: Math.round(peakMemory.external / 1048576) },
     profile: parameters.profile ? profile : undefined,
     cpuProfile,
   });

@@ -217,6 +217,29 @@ describe("POST /marketplace/search", () => {
     assert.equal(priced.body.facets.price.find((b: any) => b.bucket === "2_5").count, 1);
   });
 
+  it("filters text matches on specifications as browsing does (the narrow copy holds them)", async () => {
+    const specs = ["gpu_memory_gb>=40", "gpu_memory_gb<80", "vcpus>16", "gpu=A100", "ram_gb=256"];
+    let found = 0;
+    let narrowed = 0;
+    for (const spec of specs) {
+      const browsed = await allPages(`/marketplace/resources?spec=${encodeURIComponent(spec)}`, 50);
+      const [, key, op, raw] = /^([a-z_]+)(>=|<=|>|<|=)(.+)$/.exec(spec) as string[];
+      const value = Number.isNaN(Number(raw)) ? raw : Number(raw);
+      const condition = op === "=" ? value : { ">=": { gte: value }, "<=": { lte: value }, ">": { gt: value }, "<": { lt: value } }[op as string];
+      for (const query of ["gpu", "compute"]) {
+        const all = await call(f.url, "/marketplace/search", { body: { query, limit: 100 } });
+        const filtered = await call(f.url, "/marketplace/search", { body: { query, limit: 100, filters: { specs: { [key as string]: condition } } } });
+        assert.equal(filtered.status, 200, filtered.text);
+        const expected = all.body.items.map((i: any) => i.id).filter((id: string) => browsed.ids.includes(id)).sort();
+        assert.deepEqual(filtered.body.items.map((i: any) => i.id).sort(), expected, `${query} with ${spec}`);
+        assert.equal(filtered.body.total, expected.length);
+        found += expected.length;
+        if (expected.length < all.body.items.length) narrowed++;
+      }
+    }
+    assert.ok(found > 0 && narrowed > 0, "the specifications both keep and drop matches");
+  });
+
   it("counts each facet without its own filter, and with every other filter", async () => {
     const search = async (body: object) => {
       const r = await call(f.url, "/marketplace/search", { body });
@@ -600,6 +623,9 @@ describe("unsigned write transactions", () => {
     assert.equal(l4.body.pricePerHour.amount, String(4n * UNIT));
     assert.equal(l4.body.capacity, 5);
     assert.equal((await call(f.url, "/marketplace/resources/13")).body.title, "Fresh GPU listing");
+    // The new listing's specifications reached the narrow search copy.
+    const fresh = await call(f.url, "/marketplace/search", { body: { query: "fresh", filters: { specs: { gpu_memory_gb: { gte: 24, lt: 25 } } } } });
+    assert.deepEqual(fresh.body.items.map((i: any) => i.id), ["13"]);
     assert.equal((await call(f.url, "/marketplace/resources/12")).body.active, false);
     const mine = await call(f.url, `/marketplace/transactions?user_id=${consumer}`);
     assert.equal(mine.body.items[0].requested.txHash, receipt.transactionHash);

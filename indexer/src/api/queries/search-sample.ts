@@ -9,7 +9,7 @@
  * of thousands of rows to return twenty. Counting the combination in a sample of a few ten thousand
  * listings tells the two apart for the cost of a few bitmap operations in memory.
  */
-import type { ListingFilters } from "../schemas/listings.js";
+import type { ListingFilters, SpecFilter } from "../schemas/listings.js";
 
 /** A text query as the lexemes the index holds: exact lexemes, prefixes, AND and OR. */
 export type QueryTree = { term: string; prefix: boolean } | { and: QueryTree[] } | { or: QueryTree[] };
@@ -31,7 +31,7 @@ export type MatchSample = {
   priceShare(filters: ListingFilters): number;
 };
 
-export type SampleRow = { lexemes: string[]; price: number; active: boolean };
+export type SampleRow = { lexemes: string[]; price: number; active: boolean; specifications?: Record<string, unknown> | null };
 
 /**
  * `rows` were drawn from `total` listings. Each lexeme keeps the sorted positions of the rows that
@@ -49,6 +49,7 @@ export function buildMatchSample(rows: SampleRow[], total: number): MatchSample 
   const lexemes = [...postings.keys()].sort();
   const price = Float64Array.from(rows, (r) => r.price);
   const active = Uint8Array.from(rows, (r) => (r.active ? 1 : 0));
+  const specifications = rows.map((r) => r.specifications ?? null);
   const n = rows.length;
 
   const mark = (mask: Uint8Array, lexeme: string) => {
@@ -98,6 +99,7 @@ export function buildMatchSample(rows: SampleRow[], total: number): MatchSample 
         const p = price[i] as number;
         if (p < min || p > max) continue;
         if (filters.active !== undefined && (active[i] === 1) !== filters.active) continue;
+        if (filters.specs.length > 0 && !filters.specs.every((spec) => specMatches(specifications[i] ?? null, spec))) continue;
         hits++;
       }
       const density = n === 0 ? 0 : hits / n;
@@ -113,4 +115,25 @@ function labelTree(f: ListingFilters): QueryTree | null {
   if (f.resourceTypes?.length) parts.push({ or: f.resourceTypes.map((c) => ({ term: `~t:${c.toLowerCase()}`, prefix: false })) });
   if (f.location) parts.push({ term: `~l:${f.location.toLowerCase()}`, prefix: true });
   return parts.length ? { and: parts } : null;
+}
+
+/**
+ * Whether specifications pass a spec filter, as listings.ts `specConditions` tests them in SQL: a
+ * number compares with a number, text equals text, anything else does not match. (Containment of a
+ * value in a JSON array is left out: an estimate.)
+ */
+function specMatches(specs: Record<string, unknown> | null, spec: SpecFilter): boolean {
+  const value = specs?.[spec.key];
+  if (spec.op === "=") return value === spec.value;
+  if (typeof value !== "number" || typeof spec.value !== "number") return false;
+  switch (spec.op) {
+    case ">=":
+      return value >= spec.value;
+    case "<=":
+      return value <= spec.value;
+    case ">":
+      return value > spec.value;
+    case "<":
+      return value < spec.value;
+  }
 }

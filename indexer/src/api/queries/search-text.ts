@@ -174,12 +174,15 @@ async function loadMatchSample(db: ApiDb, chainId: number): Promise<MatchSample>
   const tuples = Number(stats[0]?.n ?? -1);
   // Never analysed (-1) or small: all of it.
   const percent = tuples > MATCH_SAMPLE ? (100 * MATCH_SAMPLE) / tuples : 100;
-  const { rows } = await db.query<{ lexemes: string[]; price: number; active: boolean }>(
-    `SELECT tsvector_to_array(search_vector) AS lexemes, price_per_hour::float8 AS price, active
+  const { rows } = await db.query<{ lexemes: string[]; price: number; active: boolean; specifications: Record<string, unknown> | null }>(
+    `SELECT tsvector_to_array(search_vector) AS lexemes, price_per_hour::float8 AS price, active, specifications
      FROM api_listing_search ${percent < 100 ? `TABLESAMPLE SYSTEM (${percent.toFixed(6)}) REPEATABLE (0)` : ""} WHERE chain_id = $1`,
     [chainId],
   );
-  return buildMatchSample(rows.map((r) => ({ lexemes: r.lexemes, price: Number(r.price), active: r.active })), Math.round(rows.length / (percent / 100)));
+  return buildMatchSample(
+    rows.map((r) => ({ lexemes: r.lexemes, price: Number(r.price), active: r.active, specifications: r.specifications })),
+    Math.round(rows.length / (percent / 100)),
+  );
 }
 
 /**

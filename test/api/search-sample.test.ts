@@ -1,0 +1,34 @@
+/**
+ * The in-memory sample's estimate of a text query's matches: words, label tokens, price and
+ * specification filters counted together, as the SQL conditions test them.
+ */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import type { ListingFilters } from "../../indexer/src/api/schemas/listings.js";
+import { buildMatchSample, type SampleRow } from "../../indexer/src/api/queries/search-sample.js";
+
+const rows: SampleRow[] = [
+  { lexemes: ["gpu", "~c:gpu", "~l:eu-west (frankfurt, de)"], price: 1, active: true, specifications: { gpu_memory_gb: 80, gpu: "A100" } },
+  { lexemes: ["gpu", "~c:gpu", "~l:eu-west (frankfurt, de)"], price: 2, active: true, specifications: { gpu_memory_gb: 24, gpu: "RTX 4090" } },
+  { lexemes: ["gpu", "~c:gpu", "~l:us-east (ashburn, va)"], price: 3, active: true, specifications: { gpu_memory_gb: "lots" } },
+  { lexemes: ["storag", "~c:storage", "~l:eu-west (frankfurt, de)"], price: 4, active: true, specifications: null },
+];
+const sample = buildMatchSample(rows, 400);
+const gpu = { term: "gpu", prefix: false };
+const filters = (f: Partial<ListingFilters>): ListingFilters => ({ specs: [], ...f });
+
+describe("match sample", () => {
+  it("counts specification filters: numbers against numbers, text equal to text", () => {
+    assert.equal(sample.estimate(gpu, filters({})).matches, 300);
+    assert.equal(sample.estimate(gpu, filters({ specs: [{ key: "gpu_memory_gb", op: ">=", value: 48 }] })).matches, 100);
+    // A text value never passes a numeric bound.
+    assert.equal(sample.estimate(gpu, filters({ specs: [{ key: "gpu_memory_gb", op: "<", value: 100 }] })).matches, 200);
+    assert.equal(sample.estimate(gpu, filters({ specs: [{ key: "gpu", op: "=", value: "RTX 4090" }] })).matches, 100);
+    assert.equal(sample.estimate(gpu, filters({ specs: [{ key: "gpu_memory_gb", op: "=", value: 24 }, { key: "gpu", op: "=", value: "A100" }] })).matches, 0);
+  });
+
+  it("combines them with the label tokens and the price range", () => {
+    const f = filters({ location: "eu-west", priceMin: 2n, specs: [{ key: "gpu_memory_gb", op: "<=", value: 80 }] });
+    assert.deepEqual(sample.estimate(gpu, f), { matches: 100, density: 0.25, listings: 400 });
+  });
+});

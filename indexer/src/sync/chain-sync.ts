@@ -20,7 +20,7 @@ import {
   FatalError,
   ReorgDetectedError,
 } from "../errors.js";
-import { decodeLog, type DecodedEvent } from "../handlers/decode.js";
+import { decodeLog, type DecodedEvent, type RawLog } from "../handlers/decode.js";
 import type { ChainMetrics } from "../metrics/metrics.js";
 import { fetchChunk, splitChunk, type Chunk } from "./fetch-chunk.js";
 import { createRangePlanner, type RangePlanner } from "./range-planner.js";
@@ -117,8 +117,18 @@ export function createChainSync(p: ChainSyncParameters): ChainSync {
     );
   }
 
+  /**
+   * Logs decoded as soon as their range arrives, while the previous batch is still being written (on
+   * a database server the process mostly waits for it), so that decoding is off the commit path.
+   */
+  const predecoded = new WeakMap<RawLog, DecodedEvent>();
+  function predecode(chunk: Chunk): Chunk {
+    for (const log of chunk.logs) predecoded.set(log, decodeLog(log, log.blockTimestamp));
+    return chunk;
+  }
+
   function decode(chunk: Chunk): DecodedEvent[] {
-    return chunk.logs.map((l) => decodeLog(l, l.blockTimestamp));
+    return chunk.logs.map((l) => predecoded.get(l) ?? decodeLog(l, l.blockTimestamp));
   }
 
   async function commit(chunk: Chunk, head: number): Promise<void> {
@@ -186,8 +196,9 @@ export function createChainSync(p: ChainSyncParameters): ChainSync {
           retry: options.retry,
           signal,
         });
-        chunk.catch(() => undefined); // observed when its turn comes; abandoned ones must not crash the process
-        queue.push({ chunk });
+        const ready = chunk.then(predecode);
+        ready.catch(() => undefined); // observed when its turn comes; abandoned ones must not crash the process
+        queue.push({ chunk: ready });
       }
     };
     schedule();

@@ -4,14 +4,17 @@
 -- 1. The full-text index on listings is read by nothing any more: every text search goes to the narrow
 --    copy api_listing_search (0105, 0106). Dropping it saves a GIN insertion of every lexeme of every
 --    new listing row version.
--- 2. The narrow copy's GIN index takes new entries into a small pending list and merges them into the
+-- 2. The index on raw_events' block times served the analytics before they read rollups (0101, 0104,
+--    0107); nothing reads raw_events by time now, and every event paid for it.
+-- 3. The narrow copy's GIN index takes new entries into a small pending list and merges them into the
 --    tree in sorted bulk when the list is full (or on VACUUM), instead of one tree descent per lexeme
 --    per row. The list is kept small (256 kB) because every search also scans it.
--- 3. The category prices trigger (0104) joins listings: planned once and cached, its plan was made for
+-- 4. The category prices trigger (0104) joins listings: planned once and cached, its plan was made for
 --    whatever size listings had at the first batch (empty, on a fresh mirror) and kept as the table grew.
 --    EXECUTE plans it for each batch.
 
 DROP INDEX IF EXISTS listings_search_idx;
+DROP INDEX IF EXISTS api_raw_events_time_idx;
 
 ALTER INDEX api_listing_search_vector_idx SET (fastupdate = on, gin_pending_list_limit = 256);
 

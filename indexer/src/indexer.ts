@@ -12,6 +12,7 @@ import pino, { type Logger } from "pino";
 
 import { defaultSyncSettings, type ChainConfig, type SyncSettings } from "./config/config.js";
 import { ensureChain } from "./db/chain-state.js";
+import { createMaintenance } from "./db/maintenance.js";
 import type { Db } from "./db/types.js";
 import { errorMessage } from "./errors.js";
 import { createChainMetrics, type ChainMetrics, type IndexerMetrics } from "./metrics/metrics.js";
@@ -53,6 +54,7 @@ export function createIndexer(parameters: CreateIndexerParameters): Indexer {
   const controller = new AbortController();
   const listeners = new Set<(event: SyncEvent) => void>();
   const running = new Set<Promise<unknown>>();
+  const maintenance = createMaintenance(parameters.db, logger, settings.vacuumEveryEvents);
   let registered: Promise<void> | undefined;
 
   const perChain = parameters.chains.map((chain) => {
@@ -92,6 +94,7 @@ export function createIndexer(parameters: CreateIndexerParameters): Indexer {
       hooks: {
         onBatchWrite: parameters.hooks?.onBatchWrite,
         onSync: (event) => {
+          if (event.kind === "block") maintenance.committed(event.events);
           parameters.hooks?.onSync?.(event);
           for (const listener of listeners) listener(event);
         },
@@ -138,6 +141,8 @@ export function createIndexer(parameters: CreateIndexerParameters): Indexer {
       const progress = parameters.progress === false ? undefined : startProgress({ metrics: metrics.chains, logger });
       try {
         await forEachChain((c) => c.sync.backfill(options?.toBlock?.[c.chain.chainId]));
+        // What the backfill rewrote is cleaned up, and the API's queries get statistics, before following.
+        maintenance.runSoon();
       } finally {
         progress?.stop();
       }
@@ -153,6 +158,7 @@ export function createIndexer(parameters: CreateIndexerParameters): Indexer {
     async stop() {
       controller.abort();
       await Promise.allSettled([...running]);
+      await maintenance.idle();
     },
     onSync(listener) {
       listeners.add(listener);

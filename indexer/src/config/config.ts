@@ -14,11 +14,13 @@
  *   INDEXER_CHAINS        JSON array of chains: [{"chainId":1,"rpcUrl":"...","marketplace":"0x..","startBlock":0,...}]
  *   INDEXER_BATCH_EVENTS  events per batch aimed at (20000)
  *   INDEXER_STATE_CACHE_ROWS  listings and rentals (each) kept in memory between batches (20000)
+ *   INDEXER_VACUUM_EVENTS  PGlite: VACUUM (ANALYZE) the rewritten tables every this many events (250000; 0 never)
  *   INDEXER_MAX_BLOCK_RANGE, INDEXER_PREFETCH, RPC_TIMEOUT_MS, RPC_MAX_RESPONSE_BYTES, LOG_LEVEL
  */
 import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 
+import { DEFAULT_MAINTENANCE_EVENTS } from "../db/maintenance.js";
 import { DEFAULT_STATE_CACHE_ROWS } from "../db/state-cache.js";
 import { FatalError } from "../errors.js";
 import { defaultRetryPolicy, type RetryPolicy } from "../sync/retry.js";
@@ -39,6 +41,8 @@ export type SyncSettings = {
   targetBatchEvents: number;
   prefetch: number;
   stateCacheRows: number;
+  /** PGlite only (no autovacuum there): VACUUM (ANALYZE) the rewritten tables after this many events; 0: never. */
+  vacuumEveryEvents: number;
   rpcTimeoutMs: number;
   maxResponseBytes: number;
   headerBatchSize: number;
@@ -59,6 +63,7 @@ export const defaultSyncSettings: SyncSettings = {
   targetBatchEvents: 20_000,
   prefetch: 3,
   stateCacheRows: DEFAULT_STATE_CACHE_ROWS,
+  vacuumEveryEvents: DEFAULT_MAINTENANCE_EVENTS,
   rpcTimeoutMs: 15_000,
   maxResponseBytes: 128 * 1024 * 1024,
   headerBatchSize: 100,
@@ -73,6 +78,7 @@ export function syncSettingsFromEnv(env: NodeJS.ProcessEnv): SyncSettings {
     maxBlockRange: intFrom(env, "INDEXER_MAX_BLOCK_RANGE") ?? defaultSyncSettings.maxBlockRange,
     prefetch: intFrom(env, "INDEXER_PREFETCH") ?? defaultSyncSettings.prefetch,
     stateCacheRows: intFrom(env, "INDEXER_STATE_CACHE_ROWS") ?? defaultSyncSettings.stateCacheRows,
+    vacuumEveryEvents: intFrom(env, "INDEXER_VACUUM_EVENTS") ?? defaultSyncSettings.vacuumEveryEvents,
     rpcTimeoutMs: intFrom(env, "RPC_TIMEOUT_MS") ?? defaultSyncSettings.rpcTimeoutMs,
     maxResponseBytes: intFrom(env, "RPC_MAX_RESPONSE_BYTES") ?? defaultSyncSettings.maxResponseBytes,
   };

@@ -1,11 +1,12 @@
 /**
- * The in-memory sample's estimate of a text query's matches: words, label tokens, price and
- * specification filters counted together, as the SQL conditions test them.
+ * The in-memory sample's estimate of a text query's matches: words (a typo's fixes by their stems),
+ * label tokens, price and specification filters counted together, as the SQL conditions test them.
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { ListingFilters } from "../../indexer/src/api/schemas/listings.js";
 import { buildMatchSample, type SampleRow } from "../../indexer/src/api/queries/search-sample.js";
+import { buildTextQuery, buildVocabulary } from "../../indexer/src/api/queries/search-text.js";
 
 const rows: SampleRow[] = [
   { lexemes: ["gpu", "~c:gpu", "~l:eu-west (frankfurt, de)"], price: 1, active: true, specifications: { gpu_memory_gb: 80, gpu: "A100" } },
@@ -29,6 +30,24 @@ describe("match sample", () => {
 
   it("combines them with the label tokens and the price range", () => {
     const f = filters({ location: "eu-west", priceMin: 2n, specs: [{ key: "gpu_memory_gb", op: "<=", value: 80 }] });
-    assert.deepEqual(sample.estimate(gpu, f), { matches: 100, density: 0.25, listings: 400 });
+    assert.deepEqual(sample.estimate(gpu, f), { matches: 100, density: 0.25, listings: 400, priceShare: 0.75 });
+  });
+
+  it("counts a typo's fix by the stem the index holds, not the word as written", () => {
+    const indexed = [{ word: "infer", listings: 2, stable: true }];
+    const vocabulary = buildVocabulary(["inference", "infer", "gpu"], indexed, 4, new Map<string, string>([["inference", "infer"]]));
+    vocabulary.sample = buildMatchSample(
+      [
+        { lexemes: ["infer", "~c:ai-service"], price: 1, active: true },
+        { lexemes: ["infer", "~c:ai-service"], price: 1, active: true },
+        { lexemes: ["gpu", "~c:gpu"], price: 1, active: true },
+        { lexemes: ["gpu", "~c:gpu"], price: 1, active: true },
+      ],
+      4,
+    );
+    const text = buildTextQuery(["infrence"], new Map<string, string>([["infrence", "infrenc"]]), vocabulary);
+    assert.match(text?.tsquery ?? "", /'inference'/);
+    assert.ok(text?.tree && text.sample);
+    assert.equal(text.sample.estimate(text.tree, filters({})).matches, 2);
   });
 });

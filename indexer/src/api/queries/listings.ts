@@ -179,10 +179,12 @@ export type TextScan = {
  *   written so that no btree index joins the bitmap (a price range is hundreds of thousands of rows)
  *   unless the price range is narrow.
  *   The LIMIT outside still stops reading the heap early.
+ * - `price`: matches are sparse, but dense within a narrow price range: the rows of that range are
+ *   walked in price order through the price index, the match written so that GIN cannot serve it.
  * - `planner`: no estimate (the sample is still loading): the planner decides.
  * Both rewrites are plain SQL, so they behave the same on PGlite and Postgres and cost no round trip.
  */
-export type ReadPlan = "walk" | "bitmap" | "planner";
+export type ReadPlan = "walk" | "price" | "bitmap" | "planner";
 
 /**
  * A walk reads about limit / density rows; up to this share of the table it is cheaper than a GIN
@@ -202,6 +204,15 @@ const PREFIX_WALK_SHARE = 0.1;
 /** A price range holding at most this share of the listings is read through the price index. */
 const SELECTIVE_PRICE = 0.05;
 
+/**
+ * A walk in price order reads its rows through the price index, at random in the table (about 1.6 µs
+ * a row against 0.35 µs in table order at 1M listings), up to this share of the table. It replaces a
+ * walk too long or a bitmap of broad terms: "infrence" (infer) with category data-processing and a
+ * price range that each hold 7% of the listings: 43 ms to walk the table, 7 ms the price range; a
+ * word, a prefix and a category: 230 ms by the bitmap, 16 ms walking 10k rows of the price range.
+ */
+const PRICE_WALK_SHARE = 0.015;
+
 /** The sample's estimate of the matches of a text query with these filters, if there is a sample. */
 export function estimateMatches(f: ListingFilters, text: TextQuery | undefined): MatchEstimate | undefined {
   return text?.sample && text.tree ? text.sample.estimate(text.tree, f) : undefined;
@@ -209,16 +220,31 @@ export function estimateMatches(f: ListingFilters, text: TextQuery | undefined):
 
 function readPlan(estimate: MatchEstimate | undefined, limit: number, f: ListingFilters): ReadPlan {
   if (!estimate) return "planner";
-  const share = f.location ? PREFIX_WALK_SHARE : WALK_SHARE;
-  return estimate.density > 0 && limit / estimate.density <= share * estimate.listings ? "walk" : "bitmap";
+  if (estimate.density === 0) return "bitmap";
+  const budget = (f.location ? PREFIX_WALK_SHARE : WALK_SHARE) * estimate.listings;
+  const walked = limit / estimate.density;
+  if (walked <= budget) return "walk";
+  const priced = f.priceMin !== undefined || f.priceMax !== undefined;
+  return priced && walked * estimate.priceShare <= PRICE_WALK_SHARE * estimate.listings ? "price" : "bitmap";
 }
 
 /** `condition` as one no index can serve (the planner estimates it like the condition itself). */
 const unindexed = (condition: string) => `(${condition}) IS TRUE`;
 
-/** `select` (a SELECT without LIMIT) limited, fenced for a bitmap read (see ReadPlan). */
+/**
+ * `condition` as one no index can serve and the planner knows nothing of (it takes half the rows for
+ * matches): a price walk stays a walk in index order under the LIMIT, not a bitmap of the whole
+ * price range read and sorted because the planner expects few matches.
+ */
+const opaque = (condition: string) => `CASE WHEN ${condition} THEN true END`;
+
+/**
+ * `select` (a SELECT without LIMIT) limited, fenced for a bitmap read, in price order for a price
+ * walk (see ReadPlan; text scans only, alias `s`).
+ */
 function limited(select: string, limit: string, plan: ReadPlan, order = ""): string {
-  return plan === "bitmap" ? `SELECT * FROM (${select} OFFSET 0) m ${order} LIMIT ${limit}` : `${select} ${order} LIMIT ${limit}`;
+  if (plan === "bitmap") return `SELECT * FROM (${select} OFFSET 0) m ${order} LIMIT ${limit}`;
+  return `${select} ${order || (plan === "price" ? "ORDER BY s.price_per_hour" : "")} LIMIT ${limit}`;
 }
 
 /**
@@ -233,7 +259,7 @@ export function textScan(sql: Sql, chainId: number, f: ListingFilters, text: Tex
   const narrow = narrowConditions(sql, f, "s");
   const where = [
     `s.chain_id = ${sql.p(chainId)}`,
-    plan === "walk" ? unindexed(match) : match,
+    plan === "walk" ? unindexed(match) : plan === "price" ? opaque(match) : match,
     // A narrow price range is worth its index beside the bitmap; a wide one is hundreds of thousands of entries.
     ...(plan === "bitmap" && (text.sample?.priceShare(f) ?? 1) > SELECTIVE_PRICE ? narrow.map(unindexed) : narrow),
   ];

@@ -21,6 +21,8 @@ export type MatchEstimate = {
   density: number;
   /** The chain's listings. */
   listings: number;
+  /** Share of the listings (0..1) within the filters' price range, whatever their words and labels. */
+  priceShare: number;
 };
 
 export type MatchSample = {
@@ -94,16 +96,18 @@ export function buildMatchSample(rows: SampleRow[], total: number): MatchSample 
       const mask = evaluate(labels ? { and: [tree, labels] } : tree);
       const [min, max] = range(filters) as [number, number];
       let hits = 0;
+      let priced = 0;
       for (let i = 0; i < n; i++) {
+        const inRange = (price[i] as number) >= min && (price[i] as number) <= max;
+        if (inRange) priced++;
         if (!mask[i]) continue;
-        const p = price[i] as number;
-        if (p < min || p > max) continue;
+        if (!inRange) continue;
         if (filters.active !== undefined && (active[i] === 1) !== filters.active) continue;
         if (filters.specs.length > 0 && !filters.specs.every((spec) => specMatches(specifications[i] ?? null, spec))) continue;
         hits++;
       }
       const density = n === 0 ? 0 : hits / n;
-      return { matches: Math.round(density * total), density, listings: total };
+      return { matches: Math.round(density * total), density, listings: total, priceShare: n === 0 ? 1 : priced / n };
     },
   };
 }

@@ -44,6 +44,11 @@ export type Vocabulary = {
    * through the english configuration; undefined when the prefix is rare or they are not.
    */
   expand(prefix: string): string[] | undefined;
+  /**
+   * The indexed lexeme to_tsquery makes of a word written out in a query (a typo's fix: "inference"
+   * is indexed as "infer"), "" for a stop word; the word itself when its stem was not loaded.
+   */
+  stemOf(word: string): string;
   /** Listings sampled from the narrow search copy, to estimate how many a query matches. */
   sample?: MatchSample;
 };
@@ -60,7 +65,7 @@ const MAX_EXPANSION = 8;
  */
 const EXPANSION_SHARE = 0.005;
 
-export function buildVocabulary(lexemes: string[], indexed: Lexeme[] = [], sampled = 0): Vocabulary {
+export function buildVocabulary(lexemes: string[], indexed: Lexeme[] = [], sampled = 0, stemmed = new Map<string, string>()): Vocabulary {
   const words = [...new Set(lexemes.filter((w) => /[a-z]/.test(w) && w.length >= 2 && w.length <= 30))].sort();
   const stems = [...indexed].sort((a, b) => (a.word < b.word ? -1 : a.word > b.word ? 1 : 0));
   const byLength = new Map<number, string[]>();
@@ -71,6 +76,9 @@ export function buildVocabulary(lexemes: string[], indexed: Lexeme[] = [], sampl
   }
   return {
     words,
+    stemOf(word) {
+      return stemmed.get(word) ?? word;
+    },
     has(prefix) {
       const lo = lowerBound(words, prefix, (w) => w);
       return lo < words.length && (words[lo] as string).startsWith(prefix);
@@ -134,7 +142,9 @@ export function buildTextQuery(words: string[], stems: Map<string, string>, voca
     }
     if (word.length < 3 || vocabulary.has(stem) || vocabulary.has(word)) return (trees.push(prefixTree), exact);
     const fixes = [...new Set([...vocabulary.near(stem), ...vocabulary.near(word)])].slice(0, 5);
-    trees.push({ or: [prefixTree, ...fixes.map((f) => ({ term: f, prefix: false }))] });
+    // The sample holds indexed lexemes: a fix is counted by its stem, as to_tsquery reads it.
+    const fixTrees = fixes.map((f) => vocabulary.stemOf(f)).filter((f) => f !== "");
+    trees.push({ or: [prefixTree, ...fixTrees.map((f) => ({ term: f, prefix: false }))] });
     return fixes.length ? `(${[exact, ...fixes.map((f) => `'${f}'`)].join(" | ")})` : exact;
   });
   const sample = vocabulary?.sample;
@@ -201,18 +211,20 @@ export function createVocabularyStore(db: ApiDb, onError: (error: unknown) => vo
     const sample = `FROM (SELECT * FROM listings WHERE chain_id = ${chainId} ORDER BY listing_id DESC LIMIT ${VOCABULARY_SAMPLE}) s`;
     // Both the stems the index holds and the words as written: a typo is closer to "inference" than to "infer".
     // A stem is stable when to_tsquery reads it back unchanged, so it can stand in a query as it is.
-    const { rows } = await db.query<{ word: string; listings: number | null; stable: boolean | null }>(
-      `SELECT word, ndoc AS listings, word ~ '^[a-z0-9]+$' AND plainto_tsquery('english', word)::text = quote_literal(word) AS stable
+    // A word as written also carries its stem, which the sample's estimate counts it by.
+    const { rows } = await db.query<{ word: string; listings: number | null; stable: boolean | null; stem: string | null }>(
+      `SELECT word, ndoc AS listings, word ~ '^[a-z0-9]+$' AND plainto_tsquery('english', word)::text = quote_literal(word) AS stable, NULL AS stem
        FROM ts_stat('SELECT search_vector ${sample}') WHERE length(word) BETWEEN 2 AND 30
        UNION ALL
-       SELECT word, NULL, NULL FROM ts_stat('SELECT to_tsvector(''simple'', concat_ws('' '', title, category, resource_type, description)) ${sample}')
+       SELECT word, NULL, NULL, coalesce((ts_lexize('english_stem', word))[1], '') FROM ts_stat('SELECT to_tsvector(''simple'', concat_ws('' '', title, category, resource_type, description)) ${sample}')
        WHERE length(word) BETWEEN 2 AND 30`,
     );
     const { rows: counted } = await db.query<{ n: number }>(
       `SELECT count(*)::bigint AS n FROM (SELECT 1 FROM listings WHERE chain_id = ${chainId} ORDER BY listing_id DESC LIMIT ${VOCABULARY_SAMPLE}) s`,
     );
     const indexed = rows.flatMap((r) => (r.listings === null ? [] : [{ word: r.word, listings: Number(r.listings), stable: r.stable === true }]));
-    const vocabulary = buildVocabulary(rows.map((r) => r.word), indexed, Number(counted[0]?.n ?? 0));
+    const stemmed = new Map(rows.flatMap((r) => (r.stem === null ? [] : [[r.word, r.stem] as const])));
+    const vocabulary = buildVocabulary(rows.map((r) => r.word), indexed, Number(counted[0]?.n ?? 0), stemmed);
     vocabulary.sample = await loadMatchSample(db, chainId);
     vocabularies.set(chainId, { vocabulary, builtAt: Date.now() });
   }

@@ -78,12 +78,16 @@ for (const kind of dbKinds()) {
       await indexer.backfill();
       await indexer.stop(); // waits for the maintenance pass a backfill ends with
 
-      // PGlite has no autovacuum: the indexer vacuums and analyzes what it rewrote.
-      const listingsStats = await db.query<{ dead: number; vacuumed: boolean; analyzed: boolean }>(
-        "SELECT n_dead_tup::int AS dead, last_vacuum IS NOT NULL AS vacuumed, last_analyze IS NOT NULL AS analyzed " +
+      // PGlite has no autovacuum: the indexer vacuums (autovacuum's thresholds) and analyzes what it rewrote.
+      const listingsStats = await db.query<{ live: number; dead: number; analyzed: boolean }>(
+        "SELECT n_live_tup::int AS live, n_dead_tup::int AS dead, last_analyze IS NOT NULL AS analyzed " +
           "FROM pg_stat_user_tables WHERE schemaname = current_schema() AND relname = 'listings'",
       );
-      if (kind === "pglite") assert.deepEqual(listingsStats.rows[0], { dead: 0, vacuumed: true, analyzed: true });
+      const listingsStat = listingsStats.rows[0];
+      if (kind === "pglite" && listingsStat) {
+        assert.ok(listingsStat.analyzed, "listings were never analyzed");
+        assert.ok(listingsStat.dead <= 50 + 0.2 * listingsStat.live, `${listingsStat.dead} dead listing rows left`);
+      }
 
       // Price history: one row at creation plus one per update, the last one equal to the price.
       const prices = await db.query(

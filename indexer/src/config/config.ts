@@ -14,7 +14,7 @@
  *   INDEXER_CHAINS        JSON array of chains: [{"chainId":1,"rpcUrl":"...","marketplace":"0x..","startBlock":0,...}]
  *   INDEXER_BATCH_EVENTS  events per batch aimed at (20000)
  *   INDEXER_STATE_CACHE_ROWS  listings and rentals (each) kept in memory between batches (20000)
- *   INDEXER_VACUUM_EVENTS  PGlite: VACUUM (ANALYZE) the rewritten tables every this many events (250000; 0 never)
+ *   INDEXER_VACUUM_EVENTS  PGlite: check which rewritten tables need VACUUM / ANALYZE every this many events (50000; 0 never)
  *   INDEXER_MAX_BLOCK_RANGE, INDEXER_PREFETCH, RPC_TIMEOUT_MS, RPC_MAX_RESPONSE_BYTES, LOG_LEVEL
  */
 import { readFile } from "node:fs/promises";
@@ -41,7 +41,7 @@ export type SyncSettings = {
   targetBatchEvents: number;
   prefetch: number;
   stateCacheRows: number;
-  /** PGlite only (no autovacuum there): VACUUM (ANALYZE) the rewritten tables after this many events; 0: never. */
+  /** PGlite only (no autovacuum there): check which rewritten tables need VACUUM / ANALYZE after this many events; 0: never. */
   vacuumEveryEvents: number;
   rpcTimeoutMs: number;
   maxResponseBytes: number;

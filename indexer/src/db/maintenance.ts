@@ -55,8 +55,10 @@ export function createMaintenance(db: Db, logger: Logger, everyEvents = DEFAULT_
       // A table with rows but no statistics yet is analyzed whatever its size.
       .filter((t) => !vacuum.includes(t.name) && (t.modified > BASE_THRESHOLD + ANALYZE_SCALE * t.live || (!t.analyzed && t.modified > 0)))
       .map((t) => t.name);
-    if (vacuum.length > 0) await db.exec(`VACUUM (ANALYZE) ${vacuum.join(", ")}`);
-    if (analyze.length > 0) await db.exec(`ANALYZE ${analyze.join(", ")}`);
+    // One table per statement: a batch waiting for the connection gets it between two tables, so a
+    // new block waits at most one table's pass to become visible, not the whole round.
+    for (const table of vacuum) await db.exec(`VACUUM (ANALYZE) ${table}`);
+    for (const table of analyze) await db.exec(`ANALYZE ${table}`);
     if (vacuum.length + analyze.length > 0) logger.debug({ vacuum, analyze, ms: Date.now() - started }, "maintenance");
   }
 

@@ -141,8 +141,8 @@ export function createIndexer(parameters: CreateIndexerParameters): Indexer {
       const progress = parameters.progress === false ? undefined : startProgress({ metrics: metrics.chains, logger });
       try {
         await forEachChain((c) => c.sync.backfill(options?.toBlock?.[c.chain.chainId]));
-        // What the backfill rewrote is cleaned up, and the API's queries get statistics, before following.
-        maintenance.runSoon();
+        // The API's queries get statistics for what the backfill wrote before following begins.
+        maintenance.runSoon({ analyzeOnly: true });
       } finally {
         progress?.stop();
       }

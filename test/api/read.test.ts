@@ -205,6 +205,18 @@ describe("POST /marketplace/search", () => {
     assert.deepEqual(typo2.body.items.map((i: any) => i.id), ["6"]);
   });
 
+  it("spells a frequent prefix out as its lexemes, hyphenated compounds too, and matches what the prefix did", async () => {
+    // "fine-tuning" is indexed as fine-tun, fine and tune; to_tsquery cannot write fine-tun back.
+    const r = await call(f.url, "/marketplace/search", { body: { query: "fine-tuning", filters: { active: "any" } } });
+    assert.match(r.body.interpretedAs, /'fine-tun'/);
+    assert.deepEqual(r.body.items.map((i: any) => i.id), ["2"]);
+    const withCategory = await call(f.url, "/marketplace/search", { body: { query: "fine tuning", filters: { active: "any", category: "gpu", price_max: String(10n * UNIT) } } });
+    assert.deepEqual(withCategory.body.items.map((i: any) => i.id), ["2"]);
+    const elsewhere = await call(f.url, "/marketplace/search", { body: { query: "fine-tuning", filters: { active: "any", category: "storage" } } });
+    assert.deepEqual(elsewhere.body.items, []);
+    assert.equal(elsewhere.body.total, 0);
+  });
+
   it("combines text with filters, min_<spec> bounds and location", async () => {
     const r = await call(f.url, "/marketplace/search", {
       body: { query: "gpu", filters: { min_gpu_memory: 40, location: "eu-west" } },

@@ -33,6 +33,20 @@ describe("match sample", () => {
     assert.deepEqual(sample.estimate(gpu, f), { matches: 100, density: 0.25, listings: 400, priceShare: 0.75 });
   });
 
+  it("spells a frequent prefix out as tsquery lexemes (not re-stemmed) and a rare one as a prefix for to_tsquery", () => {
+    const indexed = [
+      { word: "fine", listings: 40 },
+      { word: "fine-tun", listings: 40 },
+      { word: "tune", listings: 40 },
+      { word: "lora", listings: 1 },
+    ];
+    const vocabulary = buildVocabulary(["fine", "fine-tun", "tune", "lora"], indexed, 1000);
+    const text = buildTextQuery(["fine", "tuning", "lora"], new Map([["fine", "fine"], ["tuning", "tune"], ["lora", "lora"]]), vocabulary);
+    assert.equal(text?.lexemes, "('fine' | 'fine-tun') & 'tune'");
+    assert.equal(text?.parsed, "'lora':*");
+    assert.equal(text?.tsquery, "('fine' | 'fine-tun') & 'tune' & 'lora':*");
+  });
+
   it("counts a typo's fix by the stem the index holds, not the word as written", () => {
     const indexed = [{ word: "infer", listings: 2, stable: true }];
     const vocabulary = buildVocabulary(["inference", "infer", "gpu"], indexed, 4, new Map<string, string>([["inference", "infer"]]));

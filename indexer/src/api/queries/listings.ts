@@ -144,7 +144,7 @@ const hasWideConditions = (f: ListingFilters) =>
   (f.minRating !== undefined && f.minRating > 0);
 
 /** A lexeme of a tsquery, quoted verbatim (no stemming). */
-const quoteLexeme = (value: string) => `'${value.replace(/\\/g, "\\\\").replace(/'/g, "''")}'`;
+export const quoteLexeme = (value: string) => `'${value.replace(/\\/g, "\\\\").replace(/'/g, "''")}'`;
 
 /**
  * The category, resource type and location filters as a tsquery over the filter tokens migration 0106
@@ -253,7 +253,7 @@ function limited(select: string, limit: string, plan: ReadPlan, order = ""): str
  * columns (provider, availability, rating) join the matches' listings rows by key.
  */
 export function textScan(sql: Sql, chainId: number, f: ListingFilters, text: TextQuery, joinWide = false, plan: ReadPlan = "planner"): TextScan {
-  const words = `to_tsquery('english', ${sql.p(text.tsquery)})`;
+  const words = wordsQuery(sql, text);
   const tokens = filterTokens(f);
   const match = `s.search_vector @@ ${tokens ? `(${words} && ${sql.p(tokens)}::tsquery)` : words}`;
   const narrow = narrowConditions(sql, f, "s");
@@ -271,6 +271,14 @@ export function textScan(sql: Sql, chainId: number, f: ListingFilters, text: Tex
     words,
     plan,
   };
+}
+
+/** The words' tsquery as an SQL expression: the parsed words ANDed with the spelled-out lexemes. */
+function wordsQuery(sql: Sql, text: TextQuery): string {
+  const parsed = text.parsed === undefined ? text.tsquery : text.parsed;
+  const lexemes = text.lexemes ?? null;
+  const parts = [...(parsed !== null ? [`to_tsquery('english', ${sql.p(parsed)})`] : []), ...(lexemes !== null ? [`${sql.p(lexemes)}::tsquery`] : [])];
+  return parts.length === 1 ? (parts[0] as string) : `(${parts.join(" && ")})`;
 }
 
 type SortSpec = { keys: { expr: string; cast: string; column: string }[]; dir: "ASC" | "DESC" };
@@ -298,7 +306,15 @@ export type PageParameters = {
 };
 
 export type TextQuery = {
+  /** The whole query as shown (and as identified in cursors and cache keys). */
   tsquery: string;
+  /**
+   * Its words for to_tsquery('english', …), null when every word is spelled out as lexemes; when
+   * undefined, `tsquery` is read by to_tsquery.
+   */
+  parsed?: string | null;
+  /** Words spelled out as the indexed lexemes they stand for, in tsquery syntax (cast, not stemmed). */
+  lexemes?: string | null;
   /** The same query as indexed lexemes, and a sample to estimate its matches with (when loaded). */
   tree?: QueryTree;
   sample?: MatchSample;

@@ -5,7 +5,7 @@
  * lexeme, not even as a prefix, is widened to the lexemes within a small edit distance.
  */
 import type { ApiDb } from "../deps.js";
-import type { TextQuery } from "./listings.js";
+import { quoteLexeme, type TextQuery } from "./listings.js";
 import { buildMatchSample, type MatchSample, type QueryTree } from "./search-sample.js";
 
 const MAX_TERMS = 8;
@@ -40,8 +40,8 @@ export type Vocabulary = {
   has(prefix: string): boolean;
   near(word: string): string[];
   /**
-   * The indexed lexemes a frequent prefix stands for, when they are few and each reads back as itself
-   * through the english configuration; undefined when the prefix is rare or they are not.
+   * The indexed lexemes a frequent prefix stands for, when they are few ("fine" → fine, fine-tun);
+   * undefined when the prefix is rare or stands for many.
    */
   expand(prefix: string): string[] | undefined;
   /**
@@ -53,8 +53,8 @@ export type Vocabulary = {
   sample?: MatchSample;
 };
 
-/** An indexed lexeme seen in the vocabulary's sample: in how many listings, and whether to_tsquery keeps it as is. */
-export type Lexeme = { word: string; listings: number; stable: boolean };
+/** An indexed lexeme seen in the vocabulary's sample, and in how many listings. */
+export type Lexeme = { word: string; listings: number };
 
 /** A prefix is expanded into at most this many lexemes. */
 const MAX_EXPANSION = 8;
@@ -90,7 +90,7 @@ export function buildVocabulary(lexemes: string[], indexed: Lexeme[] = [], sampl
         if (found.length > MAX_EXPANSION) return undefined;
       }
       const listings = found.reduce((sum, l) => sum + l.listings, 0);
-      if (found.length === 0 || listings < EXPANSION_SHARE * sampled || !found.every((l) => l.stable)) return undefined;
+      if (found.length === 0 || listings < EXPANSION_SHARE * sampled) return undefined;
       return found.map((l) => l.word);
     },
     near(word) {
@@ -123,32 +123,57 @@ function lowerBound<T>(list: T[], key: string, of: (item: T) => string): number 
  * `'gpu':*` per word (the english configuration stems it), ANDed; a word whose stem is unknown to the
  * vocabulary, even as a prefix, becomes `('word':* | 'fix1' | 'fix2')`. `stems` maps each word to its
  * english stem (from the database, so it is the same stemmer that built the vectors).
+ *
+ * A frequent prefix is spelled out as the lexemes it stands for, in tsquery syntax (`lexemes`, cast,
+ * never re-stemmed: to_tsquery would read the compound "fine-tun" as fine-tun <-> fine <-> tun), so
+ * GIN looks up exact entries; the other words go through to_tsquery (`parsed`). `tsquery` shows both.
  */
 export function buildTextQuery(words: string[], stems: Map<string, string>, vocabulary?: Vocabulary): TextQuery | undefined {
   const kept = words.filter((w) => stems.get(w) !== "");
   if (kept.length === 0) return undefined;
   // The same query as lexemes (to_tsquery stems `'word':*` to the stem's prefix), for the sample's estimate.
   const trees: QueryTree[] = [];
-  const parts = kept.map((word) => {
+  const parsed: string[] = [];
+  const spelled: string[] = [];
+  const shown: string[] = [];
+  const viaParser = (part: string) => (parsed.push(part), shown.push(part));
+  for (const word of kept) {
     const exact = `'${word}':*`;
     const stem = stems.get(word) ?? word;
     const prefixTree: QueryTree = { term: stem, prefix: true };
-    if (!vocabulary || /^[0-9]+$/.test(word)) return (trees.push(prefixTree), exact);
-    // A frequent prefix becomes the lexemes it stands for: exact GIN entries, not a prefix scan.
+    if (!vocabulary || /^[0-9]+$/.test(word)) {
+      trees.push(prefixTree);
+      viaParser(exact);
+      continue;
+    }
+    // A frequent prefix becomes the lexemes it stands for: exact GIN entries, not a prefix scan
+    // (which gathers every listing of the prefix into a bitmap before intersecting with the rest).
     const forms = vocabulary.expand(stem);
     if (forms) {
       trees.push({ or: forms.map((f) => ({ term: f, prefix: false })) });
-      return forms.length === 1 ? `'${forms[0]}'` : `(${forms.map((f) => `'${f}'`).join(" | ")})`;
+      const part = forms.length === 1 ? quoteLexeme(forms[0] as string) : `(${forms.map(quoteLexeme).join(" | ")})`;
+      spelled.push(part);
+      shown.push(part);
+      continue;
     }
-    if (word.length < 3 || vocabulary.has(stem) || vocabulary.has(word)) return (trees.push(prefixTree), exact);
+    if (word.length < 3 || vocabulary.has(stem) || vocabulary.has(word)) {
+      trees.push(prefixTree);
+      viaParser(exact);
+      continue;
+    }
     const fixes = [...new Set([...vocabulary.near(stem), ...vocabulary.near(word)])].slice(0, 5);
     // The sample holds indexed lexemes: a fix is counted by its stem, as to_tsquery reads it.
     const fixTrees = fixes.map((f) => vocabulary.stemOf(f)).filter((f) => f !== "");
     trees.push({ or: [prefixTree, ...fixTrees.map((f) => ({ term: f, prefix: false }))] });
-    return fixes.length ? `(${[exact, ...fixes.map((f) => `'${f}'`)].join(" | ")})` : exact;
-  });
+    viaParser(fixes.length ? `(${[exact, ...fixes.map((f) => `'${f}'`)].join(" | ")})` : exact);
+  }
   const sample = vocabulary?.sample;
-  return { tsquery: parts.join(" & "), ...(sample ? { tree: { and: trees }, sample } : {}) };
+  return {
+    tsquery: shown.join(" & "),
+    parsed: parsed.length ? parsed.join(" & ") : null,
+    lexemes: spelled.length ? spelled.join(" & ") : null,
+    ...(sample ? { tree: { and: trees }, sample } : {}),
+  };
 }
 
 const stemCache = new Map<string, string>();
@@ -210,19 +235,18 @@ export function createVocabularyStore(db: ApiDb, onError: (error: unknown) => vo
     if (!Number.isSafeInteger(chainId)) throw new Error("bad chain id");
     const sample = `FROM (SELECT * FROM listings WHERE chain_id = ${chainId} ORDER BY listing_id DESC LIMIT ${VOCABULARY_SAMPLE}) s`;
     // Both the stems the index holds and the words as written: a typo is closer to "inference" than to "infer".
-    // A stem is stable when to_tsquery reads it back unchanged, so it can stand in a query as it is.
     // A word as written also carries its stem, which the sample's estimate counts it by.
-    const { rows } = await db.query<{ word: string; listings: number | null; stable: boolean | null; stem: string | null }>(
-      `SELECT word, ndoc AS listings, word ~ '^[a-z0-9]+$' AND plainto_tsquery('english', word)::text = quote_literal(word) AS stable, NULL AS stem
+    const { rows } = await db.query<{ word: string; listings: number | null; stem: string | null }>(
+      `SELECT word, ndoc AS listings, NULL AS stem
        FROM ts_stat('SELECT search_vector ${sample}') WHERE length(word) BETWEEN 2 AND 30
        UNION ALL
-       SELECT word, NULL, NULL, coalesce((ts_lexize('english_stem', word))[1], '') FROM ts_stat('SELECT to_tsvector(''simple'', concat_ws('' '', title, category, resource_type, description)) ${sample}')
+       SELECT word, NULL, coalesce((ts_lexize('english_stem', word))[1], '') FROM ts_stat('SELECT to_tsvector(''simple'', concat_ws('' '', title, category, resource_type, description)) ${sample}')
        WHERE length(word) BETWEEN 2 AND 30`,
     );
     const { rows: counted } = await db.query<{ n: number }>(
       `SELECT count(*)::bigint AS n FROM (SELECT 1 FROM listings WHERE chain_id = ${chainId} ORDER BY listing_id DESC LIMIT ${VOCABULARY_SAMPLE}) s`,
     );
-    const indexed = rows.flatMap((r) => (r.listings === null ? [] : [{ word: r.word, listings: Number(r.listings), stable: r.stable === true }]));
+    const indexed = rows.flatMap((r) => (r.listings === null ? [] : [{ word: r.word, listings: Number(r.listings) }]));
     const stemmed = new Map(rows.flatMap((r) => (r.stem === null ? [] : [[r.word, r.stem] as const])));
     const vocabulary = buildVocabulary(rows.map((r) => r.word), indexed, Number(counted[0]?.n ?? 0), stemmed);
     vocabulary.sample = await loadMatchSample(db, chainId);

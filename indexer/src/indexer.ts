@@ -141,8 +141,6 @@ export function createIndexer(parameters: CreateIndexerParameters): Indexer {
       const progress = parameters.progress === false ? undefined : startProgress({ metrics: metrics.chains, logger });
       try {
         await forEachChain((c) => c.sync.backfill(options?.toBlock?.[c.chain.chainId]));
-        // The API's queries get statistics for what the backfill wrote before following begins.
-        maintenance.runSoon({ analyzeOnly: true });
       } finally {
         progress?.stop();
       }

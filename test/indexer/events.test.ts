@@ -74,10 +74,10 @@ for (const kind of dbKinds()) {
 
     it("keeps price history, ratings, transitions and per-address totals consistent with the rows", async () => {
       const db = await database.schema();
-      // Small batches rewrite listings many times; a maintenance check every 200 events cleans up after them.
-      const indexer = testIndexer(db, market, {}, { sync: { targetBatchEvents: 100, initialBlockRange: 10, vacuumEveryEvents: 200 } });
+      // Small batches rewrite listings many times; a maintenance check every 40 events cleans up after them.
+      const indexer = testIndexer(db, market, {}, { sync: { targetBatchEvents: 40, initialBlockRange: 5, vacuumEveryEvents: 40 } });
       await indexer.backfill();
-      await indexer.stop(); // waits for the maintenance pass a backfill ends with
+      await indexer.stop(); // waits for a running maintenance pass
 
       // PGlite has no autovacuum: the indexer vacuums (autovacuum's thresholds) and analyzes what it rewrote.
       const listingsStats = await db.query<{ live: number; dead: number; analyzed: boolean }>(

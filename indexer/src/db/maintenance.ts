@@ -9,7 +9,8 @@
  * live ones, ANALYZE one with 10 % of its rows changed since the last time (or never analyzed). Thresholds proportional
  * to the table keep the work per indexed event the same as history grows, where a fixed period would
  * vacuum an ever larger table equally often. Checked between batches (the PGlite connection serialises
- * it with them) every `everyEvents` events; a backfill ends with an ANALYZE of what changed.
+ * it with them) every `everyEvents` events. Not at the end of a backfill: analyzing the text search
+ * columns takes PGlite about 0.4 s at 100,000 events, and the first new blocks would wait for it.
  */
 import type { Logger } from "pino";
 
@@ -27,12 +28,8 @@ const BASE_THRESHOLD = 50;
 export type Maintenance = {
   /** Counts committed events; checks the tables when enough have accumulated. */
   committed(events: number): void;
-  /**
-   * Checks the tables now unless a check is running. `analyzeOnly` (the end of a backfill, when new
-   * blocks start to matter) leaves VACUUM to the periodic checks: ANALYZE samples and takes a moment,
-   * VACUUM reads the whole table and holds the connection for as long.
-   */
-  runSoon(options?: { analyzeOnly?: boolean }): void;
+  /** Checks the tables now unless a check is running. */
+  runSoon(): void;
   /** Waits for a running pass (before closing the database). */
   idle(): Promise<void>;
 };
@@ -44,7 +41,7 @@ export function createMaintenance(db: Db, logger: Logger, everyEvents = DEFAULT_
   let pending = 0;
   let running: Promise<void> | undefined;
 
-  async function pass(analyzeOnly: boolean): Promise<void> {
+  async function pass(): Promise<void> {
     const started = Date.now();
     // A single-process PGlite reports its table counters only now and then; this makes it do so first.
     await db.query("SELECT pg_stat_force_next_flush()");
@@ -54,7 +51,7 @@ export function createMaintenance(db: Db, logger: Logger, everyEvents = DEFAULT_
         "FROM pg_stat_user_tables WHERE schemaname = current_schema() AND relname = ANY($1::text[])",
       [CHURNING_TABLES],
     );
-    const vacuum = analyzeOnly ? [] : rows.filter((t) => t.dead > BASE_THRESHOLD + VACUUM_SCALE * t.live).map((t) => t.name);
+    const vacuum = rows.filter((t) => t.dead > BASE_THRESHOLD + VACUUM_SCALE * t.live).map((t) => t.name);
     const analyze = rows
       // A table with rows but no statistics yet is analyzed whatever its size.
       .filter((t) => !vacuum.includes(t.name) && (t.modified > BASE_THRESHOLD + ANALYZE_SCALE * t.live || (!t.analyzed && t.modified > 0)))
@@ -66,10 +63,10 @@ export function createMaintenance(db: Db, logger: Logger, everyEvents = DEFAULT_
     if (vacuum.length + analyze.length > 0) logger.debug({ vacuum, analyze, ms: Date.now() - started }, "maintenance");
   }
 
-  const runSoon = (options?: { analyzeOnly?: boolean }) => {
+  const runSoon = () => {
     if (!enabled || running) return;
-    if (!options?.analyzeOnly) pending = 0;
-    running = pass(options?.analyzeOnly ?? false)
+    pending = 0;
+    running = pass()
       .catch((error: unknown) => logger.warn({ err: (error as Error).message }, "VACUUM / ANALYZE failed; indexing goes on"))
       .finally(() => {
         running = undefined;

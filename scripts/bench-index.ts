@@ -19,7 +19,7 @@
 import { parseArgs } from "node:util";
 import { generateEvents } from "./bench/generate.js";
 import { runIndexerBenchmark } from "./bench/indexing.js";
-import { startHardhatNode } from "./bench/node.js";
+import { startLocalNode } from "./lib/local-node.js";
 import { deployBenchWorld } from "./bench/world.js";
 
 const { values } = parseArgs({
@@ -43,7 +43,7 @@ const FTNS = 10n ** 18n;
 
 // Room for one full transaction per block (plus small ones): a long chain of big blocks, not a few huge ones,
 // so that most history lies deeper than the indexer's finality depth, as it does on a real chain.
-const node = await startHardhatNode({ blockGasLimit: 17_000_000n });
+const node = await startLocalNode({ blockGasLimit: 17_000_000n });
 log(`hardhat node on ${node.url}`);
 // Interrupted: take the node (gigabytes of chain state at a million events) down with us.
 for (const signal of ["SIGINT", "SIGTERM"] as const) {

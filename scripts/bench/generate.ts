@@ -14,7 +14,7 @@ import type { AbiEvent } from "viem";
 import { marketplaceAbi } from "../../generated/abis.js";
 import { listingMetadata } from "./metadata.js";
 import { createRandom, type Random } from "./random.js";
-import type { Rpc } from "./rpc.js";
+import type { Rpc } from "../lib/raw-rpc.js";
 import { BlockPacker, type MinedTransaction, TRANSACTION_GAS_CAP, type Transaction } from "./submit.js";
 import { ACCEPTANCE_TIMEOUT, type Actor, type BenchWorld, DISPUTE_TIMEOUT } from "./world.js";
 

@@ -11,7 +11,7 @@ import { encodeFunctionData, type Hex } from "viem";
 import type { ChildMessage, ChildParameters, ParentMessage, Profile } from "./index-child.js";
 import { listingMetadata } from "./metadata.js";
 import { createRandom } from "./random.js";
-import { type LocalNode, repoRoot } from "./node.js";
+import { type LocalNode, repoRoot } from "../lib/local-node.js";
 import type { BenchWorld } from "./world.js";
 
 export type IndexerBenchmarkParameters = {

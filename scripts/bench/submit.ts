@@ -3,7 +3,7 @@
  * them as its gas limit allows, and `evm_mine` seals one at a time until every sent transaction is in.
  */
 import { type Address, type Hex, toHex } from "viem";
-import type { Rpc } from "./rpc.js";
+import type { Rpc } from "../lib/raw-rpc.js";
 
 /** EIP-7825 (Osaka): no transaction may ask for more gas than this. */
 export const TRANSACTION_GAS_CAP = 16_777_216n;

@@ -8,8 +8,8 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { type Abi, type Address, encodeDeployData, encodeFunctionData, type Hex, keccak256, toHex } from "viem";
 import { ftnsTokenAbi, marketplaceAbi } from "../../generated/abis.js";
-import { repoRoot } from "./node.js";
-import type { Rpc } from "./rpc.js";
+import { repoRoot } from "../lib/local-node.js";
+import type { Rpc } from "../lib/raw-rpc.js";
 
 export type Artifact = { abi: Abi; bytecode: Hex };
 

@@ -7,7 +7,6 @@
  */
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { createServer } from "node:net";
 import { after, before, test } from "node:test";
 import { createPublicClient, http, type Address, type PublicClient } from "viem";
 import { marketplaceAbi } from "../../generated/abis.js";
@@ -15,6 +14,7 @@ import { runCli } from "../../scripts/cli/run.js";
 import { devAccount } from "../../scripts/lib/dev-accounts.js";
 import { startHardhatNode, type HardhatNode } from "../../scripts/lib/hardhat-node.js";
 import { deployToLocalNode } from "../../scripts/lib/local-deploy.js";
+import { freePort } from "../../scripts/lib/local-node.js";
 import { projectRoot } from "../../scripts/lib/project.js";
 import { rentalStatusName } from "../../scripts/lib/rental-status.js";
 import { expectedStatusCounts, planSeed, SCALES, type SeedPlan } from "../../scripts/lib/seed/plan.js";
@@ -216,17 +216,6 @@ function runScript(script: string, args: readonly string[], env: Record<string, 
     child.stderr.on("data", (chunk) => (stderr += chunk));
     child.once("error", reject);
     child.once("exit", (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
   });
 }
 

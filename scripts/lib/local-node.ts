@@ -1,13 +1,15 @@
 /**
- * Starts a Hardhat node as a child process on a free port, for benchmarks and tests that need a real
- * chain reachable over HTTP (the indexer talks to it like to any RPC endpoint).
+ * A Hardhat node as a child process on a free port, for the benchmarks and the tests that need a real
+ * chain reachable over HTTP (the indexer talks to it as to any RPC endpoint): awaited until it answers,
+ * with its per-call logging off, and stopped with SIGTERM (SIGKILL if it lingers). `npm start` runs its
+ * node on a fixed port with user-facing errors instead (hardhat-node.ts).
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import { createServer } from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { createRpc, type Rpc } from "./rpc.js";
+import { createRpc, type Rpc } from "./raw-rpc.js";
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 
@@ -32,25 +34,29 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export type StartNodeParameters = {
+/** `hardhat node` on `port`, run with this very Node binary: the one on PATH may be too old for Hardhat 3. */
+function hardhatNodeArgs(port: number): string[] {
+  const require = createRequire(import.meta.url);
+  const cli = path.join(path.dirname(require.resolve("hardhat/package.json")), "dist", "src", "cli.js");
+  return [cli, "node", "--port", String(port), "--hostname", "127.0.0.1"];
+}
+
+export type StartLocalNodeParameters = {
   /** Block gas limit to set once the node answers (the default, 60M, allows only three full transactions). */
   blockGasLimit?: bigint;
   /** How long to wait for the node to answer. */
   timeoutMs?: number;
+  /** Node arguments of a different server listening on `port` (default: `hardhat node`). */
+  args?: (port: number) => string[];
 };
 
-export async function startHardhatNode({
+export async function startLocalNode({
   blockGasLimit,
   timeoutMs = 60_000,
-}: StartNodeParameters = {}): Promise<LocalNode> {
+  args = hardhatNodeArgs,
+}: StartLocalNodeParameters = {}): Promise<LocalNode> {
   const port = await freePort();
-  const require = createRequire(import.meta.url);
-  // Run Hardhat's CLI with this very Node binary: the one on PATH may be too old for Hardhat 3.
-  const cli = path.join(path.dirname(require.resolve("hardhat/package.json")), "dist", "src", "cli.js");
-  const child = spawn(process.execPath, [cli, "node", "--port", String(port), "--hostname", "127.0.0.1"], {
-    cwd: repoRoot,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = spawn(process.execPath, args(port), { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   const keep = (chunk: Buffer) => {
     // Only the start-up banner matters (for error messages); drop the rest so memory stays flat.
@@ -76,7 +82,7 @@ export async function startHardhatNode({
         child.kill("SIGKILL");
         throw new Error(`hardhat node did not answer on ${url} within ${timeoutMs} ms:\n${output}`);
       }
-      await new Promise((r) => setTimeout(r, 150));
+      await new Promise((r) => setTimeout(r, 100));
     }
   }
   // Logging every call costs the node more than executing most of them.

@@ -1,7 +1,7 @@
 /**
- * A bare JSON-RPC client for the benchmark's driver. The generator sends thousands of large
- * transactions and mining commands; a plain fetch keeps that path free of client-side estimation,
- * fee lookups and retries, which would only hide what the node itself costs.
+ * A bare JSON-RPC client for the benchmarks' driver and the tests' local node. The benchmark generator
+ * sends thousands of large transactions and mining commands; a plain fetch keeps that path free of
+ * client-side estimation, fee lookups and retries, which would only hide what the node itself costs.
  */
 export type Rpc = <T = unknown>(method: string, params?: unknown[]) => Promise<T>;
 

@@ -6,14 +6,15 @@
  * autovacuum does this by itself, so there it is off.
  *
  * Autovacuum's own rule decides which tables: VACUUM (ANALYZE) one whose dead rows exceed 20 % of its
- * live ones, ANALYZE one with 10 % of its rows changed since the last time (or never analyzed). Thresholds proportional
- * to the table keep the work per indexed event the same as history grows, where a fixed period would
- * vacuum an ever larger table equally often. Checked between batches (the PGlite connection serialises
+ * live ones, ANALYZE one with 10 % of its rows changed since the last time (or never analyzed).
+ * Thresholds proportional to the table keep the work per indexed event the same as history grows,
+ * where a fixed period would vacuum an ever larger table equally often. Checked between batches (the PGlite connection serialises
  * it with them) every `everyEvents` events. Not at the end of a backfill: analyzing the text search
  * columns takes PGlite about 0.4 s at 100,000 events, and the first new blocks would wait for it.
  */
 import type { Logger } from "pino";
 
+import { errorMessage } from "../errors.js";
 import type { Db } from "./types.js";
 
 export const DEFAULT_MAINTENANCE_EVENTS = 50_000;
@@ -26,10 +27,8 @@ const ANALYZE_SCALE = 0.1;
 const BASE_THRESHOLD = 50;
 
 export type Maintenance = {
-  /** Counts committed events; checks the tables when enough have accumulated. */
+  /** Counts committed events; checks the tables when enough have accumulated and no check is running. */
   committed(events: number): void;
-  /** Checks the tables now unless a check is running. */
-  runSoon(): void;
   /** Waits for a running pass (before closing the database). */
   idle(): Promise<void>;
 };
@@ -63,23 +62,18 @@ export function createMaintenance(db: Db, logger: Logger, everyEvents = DEFAULT_
     if (vacuum.length + analyze.length > 0) logger.debug({ vacuum, analyze, ms: Date.now() - started }, "maintenance");
   }
 
-  const runSoon = () => {
-    if (!enabled || running) return;
-    pending = 0;
-    running = pass()
-      .catch((error: unknown) => logger.warn({ err: (error as Error).message }, "VACUUM / ANALYZE failed; indexing goes on"))
-      .finally(() => {
-        running = undefined;
-      });
-  };
-
   return {
     committed(events) {
       if (!enabled) return;
       pending += events;
-      if (pending >= everyEvents) runSoon();
+      if (pending < everyEvents || running) return;
+      pending = 0;
+      running = pass()
+        .catch((error: unknown) => logger.warn({ err: errorMessage(error) }, "VACUUM / ANALYZE failed; indexing goes on"))
+        .finally(() => {
+          running = undefined;
+        });
     },
-    runSoon,
     idle: () => running ?? Promise.resolve(),
   };
 }

@@ -13,11 +13,10 @@
  *   {"rentals":N,"queries":Q,"p95ms":{"usage":…,"revenue":…,"trends":…,"provider":…,"resource":…},"maxP95ms":…,"db":"…"}
  */
 import { parseArgs } from "node:util";
-import pino from "pino";
-import { createServer } from "../indexer/src/api/server.js";
 import { runMigrations } from "../indexer/src/db/migrate.js";
 import { openDatabase } from "../indexer/src/db/open.js";
 import { createRandom } from "./bench/random.js";
+import { percentileMs, startUncachedApi } from "./bench/uncached-api.js";
 import { ANALYTICS_CHAIN, HISTORY_END, marketShape, seedRentals } from "./bench-analytics/seed.js";
 
 const { values } = parseArgs({
@@ -85,18 +84,8 @@ log(
 );
 if (smallProviders.length === 0 || quiet.length === 0) throw new Error("the seeded market has no small providers or quiet listings");
 
-const logger = pino({ level: "silent" });
-const api = await createServer({
-  db,
-  logger,
-  config: {
-    chains: [{ chainId: ANALYTICS_CHAIN.chainId, marketplace: ANALYTICS_CHAIN.marketplace as `0x${string}`, token: ANALYTICS_CHAIN.token as `0x${string}` }],
-    // Every request reaches the database: this measures the queries, not the cache.
-    cache: { maxEntries: 0, ttlMs: 0 },
-    rateLimit: { windowMs: 60_000, maxPerIp: 1e9 },
-  },
-});
-const { url } = await api.listen(0, "127.0.0.1");
+const api = await startUncachedApi(db, ANALYTICS_CHAIN);
+const { url } = api;
 
 const r = createRandom(7);
 const AGGREGATIONS = ["hourly", "daily", "monthly"] as const;
@@ -161,17 +150,13 @@ for (let i = 0; i < queries; i++) {
   if ((i + 1) % Math.max(1, Math.floor(queries / 5)) === 0) log(`${i + 1}/${queries} queries`);
 }
 
-const pct = (xs: number[], p: number) => {
-  const sorted = [...xs].sort((a, b) => a - b);
-  return Math.round((sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0) * 100) / 100;
-};
 for (const [k, xs] of [...byKind].sort((a, b) => a[0].localeCompare(b[0]))) {
-  log(`${k.padEnd(36)} p50 ${String(pct(xs, 50)).padStart(8)} ms  p95 ${String(pct(xs, 95)).padStart(8)} ms  (${xs.length})`);
+  log(`${k.padEnd(36)} p50 ${String(percentileMs(xs, 50)).padStart(8)} ms  p95 ${String(percentileMs(xs, 95)).padStart(8)} ms  (${xs.length})`);
 }
 const p95ms: Record<string, number> = {};
 for (const [endpoint, xs] of byEndpoint) {
-  p95ms[endpoint] = pct(xs, 95);
-  log(`endpoint ${endpoint.padEnd(10)} p50 ${pct(xs, 50)} ms  p95 ${pct(xs, 95)} ms  (${xs.length})`);
+  p95ms[endpoint] = percentileMs(xs, 95);
+  log(`endpoint ${endpoint.padEnd(10)} p50 ${percentileMs(xs, 50)} ms  p95 ${percentileMs(xs, 95)} ms  (${xs.length})`);
 }
 await api.close();
 await db.close();

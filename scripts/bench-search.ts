@@ -10,11 +10,10 @@
  *   {"listings":N,"queries":Q,"p50ms":…,"p95ms":…,"p99ms":…,"db":"…"}
  */
 import { parseArgs } from "node:util";
-import pino from "pino";
-import { createServer } from "../indexer/src/api/server.js";
 import { runMigrations } from "../indexer/src/db/migrate.js";
 import { openDatabase } from "../indexer/src/db/open.js";
 import { createRandom } from "./bench/random.js";
+import { percentileMs, startUncachedApi } from "./bench/uncached-api.js";
 import { BENCH_CHAIN, seedListings } from "./bench-api/seed.js";
 
 const { values } = parseArgs({
@@ -60,18 +59,8 @@ for (const table of ["api_listing_search", "listings"]) await db.exec(`VACUUM (A
 await db.exec("ANALYZE");
 log(`vacuumed and analysed in ${((Date.now() - vacuumStarted) / 1000).toFixed(1)} s`);
 
-const logger = pino({ level: "silent" });
-const api = await createServer({
-  db,
-  logger,
-  config: {
-    chains: [{ chainId: BENCH_CHAIN.chainId, marketplace: BENCH_CHAIN.marketplace as `0x${string}`, token: BENCH_CHAIN.token as `0x${string}` }],
-    // Every request reaches the database: this measures the queries, not the cache.
-    cache: { maxEntries: 0, ttlMs: 0 },
-    rateLimit: { windowMs: 60_000, maxPerIp: 1e9 },
-  },
-});
-const { url } = await api.listen(0, "127.0.0.1");
+const api = await startUncachedApi(db, BENCH_CHAIN);
+const { url } = api;
 
 const r = createRandom(42);
 const WORDS = ["gpu", "nvidia", "a100", "h100 sxm", "llama", "inference api", "spark cluster", "storage", "transcoding", "epyc", "fine-tuning lora", "rtx 4090", "mistral", "whisper", "nvidai", "infrence", "stor", "trans", "green energy", "nvme"];
@@ -138,11 +127,7 @@ for (let i = 0; i < queries; i++) {
   if ((i + 1) % Math.max(1, Math.floor(queries / 10)) === 0) log(`${i + 1}/${queries} queries`);
 }
 
-const pct = (xs: number[], p: number) => {
-  const sorted = [...xs].sort((a, b) => a - b);
-  return Math.round((sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0) * 100) / 100;
-};
-for (const [k, xs] of byKind) log(`${k.padEnd(16)} p50 ${pct(xs, 50)} ms  p95 ${pct(xs, 95)} ms  (${xs.length})`);
+for (const [k, xs] of byKind) log(`${k.padEnd(16)} p50 ${percentileMs(xs, 50)} ms  p95 ${percentileMs(xs, 95)} ms  (${xs.length})`);
 
 // Analytics over the same mirror (uncached), reported beside the search figures.
 const { rows: hot } = await db.query<{ provider: string; listing_id: number }>(
@@ -159,8 +144,8 @@ const analytics: Record<string, () => Request> = {
 for (const [name, make] of Object.entries(analytics)) {
   const xs: number[] = [];
   for (let i = 0; i < 20; i++) xs.push(await send(make()));
-  log(`${name.padEnd(18)} p50 ${pct(xs, 50)} ms  p95 ${pct(xs, 95)} ms  (${xs.length}, ${seeded.rentals} rentals)`);
+  log(`${name.padEnd(18)} p50 ${percentileMs(xs, 50)} ms  p95 ${percentileMs(xs, 95)} ms  (${xs.length}, ${seeded.rentals} rentals)`);
 }
 await api.close();
 await db.close();
-console.log(JSON.stringify({ listings: seeded.listings, queries, p50ms: pct(times, 50), p95ms: pct(times, 95), p99ms: pct(times, 99), db: kind }));
+console.log(JSON.stringify({ listings: seeded.listings, queries, p50ms: percentileMs(times, 50), p95ms: percentileMs(times, 95), p99ms: percentileMs(times, 99), db: kind }));

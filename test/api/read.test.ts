@@ -302,6 +302,16 @@ describe("POST /marketplace/search", () => {
     } while (cursor);
     assert.equal(seen.length, 4);
   });
+
+  it("refuses a relevance cursor whose ranking pool was changed", async () => {
+    const first = await call(f.url, "/marketplace/search", { body: { query: "gpu", limit: 1, facets: false } });
+    const state = JSON.parse(Buffer.from(first.body.nextCursor, "base64url").toString("utf8"));
+    for (const pool of [5, 10_000, "500", 250.5]) {
+      const cursor = Buffer.from(JSON.stringify({ ...state, k: [state.k[0], state.k[1], pool] })).toString("base64url");
+      const r = await call(f.url, "/marketplace/search", { body: { query: "gpu", limit: 1, cursor, facets: false } });
+      assert.equal(r.status, 400, `pool ${pool}: ${r.text}`);
+    }
+  });
 });
 
 describe("GET /marketplace/transactions", () => {

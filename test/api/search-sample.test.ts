@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { ListingFilters } from "../../indexer/src/api/schemas/listings.js";
 import { buildMatchSample, type SampleRow } from "../../indexer/src/api/queries/search-sample.js";
+import { MIN_RANK_POOL, RANK_POOL, rankPool } from "../../indexer/src/api/queries/relevance.js";
 import { buildTextQuery, buildVocabulary } from "../../indexer/src/api/queries/search-text.js";
 
 const rows: SampleRow[] = [
@@ -63,5 +64,21 @@ describe("match sample", () => {
     assert.match(text?.tsquery ?? "", /'inference'/);
     assert.ok(text?.tree && text.sample);
     assert.equal(text.sample.estimate(text.tree, filters({})).matches, 2);
+  });
+});
+
+describe("ranking pool", () => {
+  const estimate = (density: number) => ({ matches: Math.round(density * 1_000_000), density, listings: 1_000_000, priceShare: 1 });
+
+  it("ranks RANK_POOL matches when they are dense or their density unknown", () => {
+    assert.equal(rankPool(estimate(0.15)), RANK_POOL);
+    assert.equal(rankPool(undefined), RANK_POOL);
+  });
+
+  it("shrinks the pool of sparse matches so that collecting it stays short, never under MIN_RANK_POOL", () => {
+    const middling = rankPool(estimate(0.03));
+    assert.ok(middling > MIN_RANK_POOL && middling < RANK_POOL, String(middling));
+    assert.ok(middling / 0.03 <= 10_000 + 1 / 0.03, "rows walked for the pool");
+    assert.equal(rankPool(estimate(1 / 130)), MIN_RANK_POOL);
   });
 });

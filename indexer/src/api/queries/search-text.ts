@@ -5,7 +5,7 @@
  * lexeme, not even as a prefix, is widened to the lexemes within a small edit distance.
  */
 import type { ApiDb } from "../deps.js";
-import { quoteLexeme, type TextQuery } from "./listings.js";
+import { quoteLexeme, type TextQuery } from "./text-scan.js";
 import { buildMatchSample, type MatchSample, type QueryTree } from "./search-sample.js";
 
 const MAX_TERMS = 8;

@@ -2,19 +2,11 @@
 import { z } from "zod/v4";
 import type { ApiDeps } from "../deps.js";
 import { NotFoundError } from "../errors.js";
-import {
-  countListings,
-  type Facets,
-  type ListingCount,
-  listingDetail,
-  listingFacets,
-  listingPage,
-  type ListingRow,
-  presentListing,
-  relevancePage,
-  type TextQuery,
-} from "../queries/listings.js";
+import { type Facets, listingFacets } from "../queries/facets.js";
+import { countListings, type ListingCount, listingDetail, listingPage, type ListingRow, presentListing } from "../queries/listings.js";
+import { relevancePage } from "../queries/relevance.js";
 import { buildTextQuery, createVocabularyStore, queryWords, stemWords } from "../queries/search-text.js";
+import type { TextQuery } from "../queries/text-scan.js";
 import type { ApiRouter } from "../router.js";
 import {
   filtersFromQuery,

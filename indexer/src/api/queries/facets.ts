@@ -6,6 +6,7 @@ import type { ApiDb } from "../deps.js";
 import { Sql } from "../lib/sql.js";
 import type { ListingFilters } from "../schemas/listings.js";
 import { COUNT_CAP, matchSet } from "./listings.js";
+import type { SampleRow } from "./search-sample.js";
 import { estimateMatches, limited, readPlan, type TextQuery } from "./text-scan.js";
 
 /** The labels and price of a listing, all that facets count. */
@@ -32,7 +33,10 @@ export type Facets = {
   exact: boolean;
 };
 
-/** Facets of a match set larger than COUNT_CAP are counted over this many matches (flagged inexact). */
+/**
+ * Facets of a match set larger than COUNT_CAP come from the in-memory sample (sampledFacets); before
+ * the sample is loaded, they are counted over this many matches (flagged inexact either way).
+ */
 export const FACET_SAMPLE = 300;
 
 export type FacetDim = "category" | "resource_type" | "location" | "price";
@@ -108,9 +112,45 @@ export function facetsFrom(rows: FacetRow[], exact: boolean): Facets {
 }
 
 /**
- * Counts of the dimensions that have a filter of their own, each over the matches without it (one
- * scan per such dimension, in parallel where the database allows). Each reads at most FACET_SAMPLE
- * matches: the widened set is larger than the answer's, and this scan is paid once per such filter.
+ * Facets of a text match's large set from the in-memory sample of the narrow copy (search-sample.ts):
+ * its matching listings counted per value and scaled to the listings they stand for. No query runs,
+ * and the sample is spread over the whole table, where the first matches a scan reaches are the
+ * oldest listings. Undefined when there is no sample (yet) or it holds no match.
+ */
+export function sampledFacets(text: TextQuery | undefined, filters: ListingFilters, dims: FacetDim[]): FacetRow[] | undefined {
+  if (!text?.sample || !text.tree) return undefined;
+  const { rows, scale } = text.sample.matching(text.tree, filters);
+  if (rows.length === 0 || rows.some((r) => !r.labels)) return undefined;
+  const pickers: Record<FacetDim, (r: SampleRow) => string | null> = {
+    category: (r) => r.labels?.category ?? null,
+    resource_type: (r) => r.labels?.resource_type ?? null,
+    location: (r) => r.labels?.location ?? null,
+    price: (r) => {
+      let b = 0;
+      while (r.price >= (SAMPLE_EDGES[b] as number)) b++;
+      return (PRICE_BUCKETS[b] as (typeof PRICE_BUCKETS)[number]).key;
+    },
+  };
+  return dims.flatMap((dim) => {
+    const counts = new Map<string | null, number>();
+    for (const r of rows) {
+      const value = pickers[dim](r);
+      counts.set(value, (counts.get(value) ?? 0) + 1);
+    }
+    return [...counts].map(([value, n]) => ({ dim, value, n: Math.round(n * scale) }));
+  });
+}
+
+/** Upper edges of the price buckets as floats, as sampled prices are: an estimate needs no exact arithmetic. */
+const SAMPLE_EDGES = PRICE_BUCKETS.map((b) => (b.max === null ? Infinity : Number(b.max)));
+
+/** A text match with these filters is estimated to hold more than COUNT_CAP listings. */
+const large = (filters: ListingFilters, text: TextQuery | undefined) => (estimateMatches(filters, text)?.matches ?? 0) > COUNT_CAP;
+
+/**
+ * Counts of the dimensions that have a filter of their own, each over the matches without it: from
+ * the sample when that set is large, else by a scan per dimension (in parallel where the database
+ * allows) reading at most FACET_SAMPLE matches.
  */
 export async function ownFilterFacets(
   db: ApiDb,
@@ -122,7 +162,9 @@ export async function ownFilterFacets(
   const counted = await Promise.all(
     dims.flatMap((dim) => {
       const widened = withoutOwnFilter(dim, filters);
-      return widened ? [facetCounts(db, chainId, widened, text, [dim], FACET_SAMPLE)] : [];
+      if (!widened) return [];
+      const sampled = large(widened, text) ? sampledFacets(text, widened, [dim]) : undefined;
+      return [sampled ? { rows: sampled, complete: false } : facetCounts(db, chainId, widened, text, [dim], FACET_SAMPLE)];
     }),
   );
   return { rows: counted.flatMap((c) => c.rows), complete: counted.every((c) => c.complete) };
@@ -130,10 +172,14 @@ export async function ownFilterFacets(
 
 export async function listingFacets(db: ApiDb, chainId: number, filters: ListingFilters, text?: TextQuery, exactSet = true): Promise<Facets> {
   const free = FACET_DIMS.filter((dim) => withoutOwnFilter(dim, filters) === null);
-  // A large set is sampled: the first matches the cheapest scan reaches.
+  const sampled = !exactSet && free.length ? sampledFacets(text, filters, free) : undefined;
   const [own, rest] = await Promise.all([
     ownFilterFacets(db, chainId, filters, text),
-    free.length ? facetCounts(db, chainId, filters, text, free, exactSet ? COUNT_CAP : FACET_SAMPLE) : { rows: [], complete: true },
+    sampled
+      ? { rows: sampled, complete: false }
+      : free.length
+        ? facetCounts(db, chainId, filters, text, free, exactSet ? COUNT_CAP : FACET_SAMPLE)
+        : { rows: [], complete: true },
   ]);
   return facetsFrom([...own.rows, ...rest.rows], own.complete && rest.complete);
 }

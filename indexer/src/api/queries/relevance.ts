@@ -7,7 +7,7 @@ import { BadRequestError } from "../errors.js";
 import { decodeCursor, encodeCursor, filterFingerprint } from "../lib/cursor.js";
 import { Sql } from "../lib/sql.js";
 import type { ListingFilters } from "../schemas/listings.js";
-import { candidateFacets, FACET_DIMS, type FacetDim, type FacetRow, type Facets, type FacetSource, facetsFrom, matchesFilter, ownFilterFacets, withoutOwnFilter } from "./facets.js";
+import { candidateFacets, FACET_DIMS, type FacetDim, type FacetRow, type Facets, type FacetSource, facetsFrom, matchesFilter, ownFilterFacets, sampledFacets, withoutOwnFilter } from "./facets.js";
 import { COUNT_CAP, LISTING_COLUMNS, type ListingCount, type ListingPage, type ListingRow, plannerRows } from "./listings.js";
 import type { MatchEstimate } from "./search-sample.js";
 import { estimateMatches, limited, readPlan, textScan, type TextQuery } from "./text-scan.js";
@@ -105,7 +105,9 @@ export async function relevancePage(
     items,
     nextCursor: after.length > p.limit && last ? encodeCursor({ s: "relevance", f: fingerprint, k: [last.rank, String(last.listing_id), pool] }) : null,
     total,
-    facets: facetsFrom([...ownCounted.rows, ...widenedCounts, ...candidateFacets(rows, free)], exact && ownCounted.complete),
+    // A large set's facets are estimated from the sample, not counted over the pool: the pool is where
+    // the scan happened to start, the sample spans the table.
+    facets: facetsFrom([...ownCounted.rows, ...widenedCounts, ...((!exact && sampledFacets(p.text, p.filters, free)) || candidateFacets(rows, free))], exact && ownCounted.complete),
     rankedWithin: exact ? null : rows.length,
   };
 }

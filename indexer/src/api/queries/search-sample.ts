@@ -23,17 +23,28 @@ export type MatchEstimate = {
   listings: number;
   /** Share of the listings (0..1) within the filters' price range, whatever their words and labels. */
   priceShare: number;
+  /** ...and within its categories too (priceShare when it names none): what a category's price index holds. */
+  categoryPriceShare: number;
 };
 
 export type MatchSample = {
   /** Listings sampled. */
   readonly size: number;
   estimate(tree: QueryTree, filters: ListingFilters): MatchEstimate;
+  /** The sampled rows that match, and how many listings each stands for. */
+  matching(tree: QueryTree, filters: ListingFilters): { rows: SampleRow[]; scale: number };
   /** Share of the listings (0..1) within the filters' price range, whatever their words and labels. */
   priceShare(filters: ListingFilters): number;
 };
 
-export type SampleRow = { lexemes: string[]; price: number; active: boolean; specifications?: Record<string, unknown> | null };
+export type SampleRow = {
+  lexemes: string[];
+  price: number;
+  active: boolean;
+  specifications?: Record<string, unknown> | null;
+  /** The labels as stored (facets show them so; the tokens hold location lower-cased). */
+  labels?: { category: string | null; resource_type: string | null; location: string | null };
+};
 
 /**
  * `rows` were drawn from `total` listings. Each lexeme keeps the sorted positions of the rows that
@@ -53,6 +64,20 @@ export function buildMatchSample(rows: SampleRow[], total: number): MatchSample 
   const active = Uint8Array.from(rows, (r) => (r.active ? 1 : 0));
   const specifications = rows.map((r) => r.specifications ?? null);
   const n = rows.length;
+  // Each row's label tokens (as migration 0106 writes them: location lower-cased), and the prices in
+  // order, overall and per category, so a price range is counted by two binary searches.
+  const label = (row: SampleRow, prefix: string) => row.lexemes.find((l) => l.startsWith(prefix))?.slice(prefix.length) ?? null;
+  const category = rows.map((r) => label(r, "~c:"));
+  const resourceType = rows.map((r) => label(r, "~t:"));
+  const location = rows.map((r) => label(r, "~l:"));
+  const sortedPrices = Float64Array.from(price).sort();
+  const categoryPrices = new Map<string | null, number[]>();
+  rows.forEach((r, i) => {
+    const list = categoryPrices.get(category[i] ?? null);
+    if (list) list.push(r.price);
+    else categoryPrices.set(category[i] ?? null, [r.price]);
+  });
+  for (const list of categoryPrices.values()) list.sort((a, b) => a - b);
 
   const mark = (mask: Uint8Array, lexeme: string) => {
     for (const i of postings.get(lexeme) ?? []) mask[i] = 1;
@@ -82,43 +107,99 @@ export function buildMatchSample(rows: SampleRow[], total: number): MatchSample 
 
   // Prices as floats: an estimate, so the rounding of 78-digit numbers does not matter.
   const range = (f: ListingFilters) => [f.priceMin === undefined ? -Infinity : Number(f.priceMin), f.priceMax === undefined ? Infinity : Number(f.priceMax)];
+  /** How many of the sorted `prices` lie within [min, max]. */
+  const within = (prices: ArrayLike<number>, min: number, max: number) => upperBound(prices, max) - lowerBound(prices, min);
+
+  // A request estimates the same words under several filter sets (its own, each facet's, each plan's):
+  // the positions of the words' matches and each filter set's result are kept for as long as the
+  // request holds its tree.
+  const wordHits = new WeakMap<QueryTree, Int32Array>();
+  const scans = new WeakMap<QueryTree, Map<string, { hits: number[]; priced: number; categoryPriced: number }>>();
+  const matchesOfWords = (tree: QueryTree) => {
+    let positions = wordHits.get(tree);
+    if (!positions) {
+      const mask = evaluate(tree);
+      const list: number[] = [];
+      for (let i = 0; i < n; i++) if (mask[i]) list.push(i);
+      wordHits.set(tree, (positions = Int32Array.from(list)));
+    }
+    return positions;
+  };
+
+  /** Positions of the rows that pass the words and every filter; rows within the price range (and the categories). */
+  const scan = (tree: QueryTree, filters: ListingFilters) => {
+    const key = JSON.stringify(filters, (_k, v) => (typeof v === "bigint" ? v.toString() : v));
+    let byFilters = scans.get(tree);
+    if (!byFilters) scans.set(tree, (byFilters = new Map()));
+    const known = byFilters.get(key);
+    if (known) return known;
+    const categories = filters.categories?.length ? new Set(filters.categories.map((c) => c.toLowerCase())) : undefined;
+    const types = filters.resourceTypes?.length ? new Set(filters.resourceTypes.map((c) => c.toLowerCase())) : undefined;
+    const place = filters.location?.toLowerCase();
+    const [min, max] = range(filters) as [number, number];
+    const hits: number[] = [];
+    for (const i of matchesOfWords(tree)) {
+      const p = price[i] as number;
+      if (p < min || p > max) continue;
+      if (categories && !categories.has(category[i] as string)) continue;
+      if (types && !types.has(resourceType[i] as string)) continue;
+      if (place !== undefined && !(location[i] ?? "").startsWith(place)) continue;
+      if (filters.active !== undefined && (active[i] === 1) !== filters.active) continue;
+      if (filters.specs.length > 0 && !filters.specs.every((spec) => specMatches(specifications[i] ?? null, spec))) continue;
+      hits.push(i);
+    }
+    const priced = within(sortedPrices, min, max);
+    const categoryPriced = categories ? [...categories].reduce((sum, c) => sum + within(categoryPrices.get(c) ?? [], min, max), 0) : priced;
+    const result = { hits, priced, categoryPriced };
+    byFilters.set(key, result);
+    return result;
+  };
 
   return {
     size: n,
     priceShare(filters) {
       const [min, max] = range(filters) as [number, number];
-      let within = 0;
-      for (const p of price) if (p >= min && p <= max) within++;
-      return n === 0 ? 1 : within / n;
+      return n === 0 ? 1 : within(sortedPrices, min, max) / n;
     },
     estimate(tree, filters) {
-      const labels = labelTree(filters);
-      const mask = evaluate(labels ? { and: [tree, labels] } : tree);
-      const [min, max] = range(filters) as [number, number];
-      let hits = 0;
-      let priced = 0;
-      for (let i = 0; i < n; i++) {
-        const inRange = (price[i] as number) >= min && (price[i] as number) <= max;
-        if (inRange) priced++;
-        if (!mask[i]) continue;
-        if (!inRange) continue;
-        if (filters.active !== undefined && (active[i] === 1) !== filters.active) continue;
-        if (filters.specs.length > 0 && !filters.specs.every((spec) => specMatches(specifications[i] ?? null, spec))) continue;
-        hits++;
-      }
-      const density = n === 0 ? 0 : hits / n;
-      return { matches: Math.round(density * total), density, listings: total, priceShare: n === 0 ? 1 : priced / n };
+      const { hits, priced, categoryPriced } = scan(tree, filters);
+      const density = n === 0 ? 0 : hits.length / n;
+      return {
+        matches: Math.round(density * total),
+        density,
+        listings: total,
+        priceShare: n === 0 ? 1 : priced / n,
+        categoryPriceShare: n === 0 ? 1 : categoryPriced / n,
+      };
+    },
+    matching(tree, filters) {
+      return { rows: scan(tree, filters).hits.map((i) => rows[i] as SampleRow), scale: n === 0 ? 0 : total / n };
     },
   };
 }
 
-/** The label filters as the tokens migration 0106 writes (the same as listings.ts `filterTokens`). */
-function labelTree(f: ListingFilters): QueryTree | null {
-  const parts: QueryTree[] = [];
-  if (f.categories?.length) parts.push({ or: f.categories.map((c) => ({ term: `~c:${c.toLowerCase()}`, prefix: false })) });
-  if (f.resourceTypes?.length) parts.push({ or: f.resourceTypes.map((c) => ({ term: `~t:${c.toLowerCase()}`, prefix: false })) });
-  if (f.location) parts.push({ term: `~l:${f.location.toLowerCase()}`, prefix: true });
-  return parts.length ? { and: parts } : null;
+/** First position in the sorted `xs` whose value is not below `x`. */
+function lowerBound(xs: ArrayLike<number>, x: number): number {
+  let lo = 0;
+  let hi = xs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((xs[mid] as number) < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** First position in the sorted `xs` whose value is above `x`. */
+function upperBound(xs: ArrayLike<number>, x: number): number {
+  let lo = 0;
+  let hi = xs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((xs[mid] as number) <= x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /**

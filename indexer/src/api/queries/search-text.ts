@@ -141,7 +141,15 @@ export function buildTextQuery(words: string[], stems: Map<string, string>, voca
     const exact = `'${word}':*`;
     const stem = stems.get(word) ?? word;
     const prefixTree: QueryTree = { term: stem, prefix: true };
-    if (!vocabulary || /^[0-9]+$/.test(word)) {
+    // A number matches whole: as a prefix, "80" would also find 800 and 8000, and "4090" every listing
+    // numbered #40901 to #409099 (a prefix scan of hundreds of lexemes: the slowest searches at 1M listings).
+    if (/^[0-9]+$/.test(word)) {
+      trees.push({ term: word, prefix: false });
+      spelled.push(quoteLexeme(word));
+      shown.push(quoteLexeme(word));
+      continue;
+    }
+    if (!vocabulary) {
       trees.push(prefixTree);
       viaParser(exact);
       continue;
@@ -209,13 +217,27 @@ async function loadMatchSample(db: ApiDb, chainId: number): Promise<MatchSample>
   const tuples = Number(stats[0]?.n ?? -1);
   // Never analysed (-1) or small: all of it.
   const percent = tuples > MATCH_SAMPLE ? (100 * MATCH_SAMPLE) / tuples : 100;
-  const { rows } = await db.query<{ lexemes: string[]; price: number; active: boolean; specifications: Record<string, unknown> | null }>(
-    `SELECT tsvector_to_array(search_vector) AS lexemes, price_per_hour::float8 AS price, active, specifications
+  const { rows } = await db.query<{
+    lexemes: string[];
+    price: number;
+    active: boolean;
+    specifications: Record<string, unknown> | null;
+    category: string | null;
+    resource_type: string | null;
+    location: string | null;
+  }>(
+    `SELECT tsvector_to_array(search_vector) AS lexemes, price_per_hour::float8 AS price, active, specifications, category, resource_type, location
      FROM api_listing_search ${percent < 100 ? `TABLESAMPLE SYSTEM (${percent.toFixed(6)}) REPEATABLE (0)` : ""} WHERE chain_id = $1`,
     [chainId],
   );
   return buildMatchSample(
-    rows.map((r) => ({ lexemes: r.lexemes, price: Number(r.price), active: r.active, specifications: r.specifications })),
+    rows.map((r) => ({
+      lexemes: r.lexemes,
+      price: Number(r.price),
+      active: r.active,
+      specifications: r.specifications,
+      labels: { category: r.category, resource_type: r.resource_type, location: r.location },
+    })),
     Math.round(rows.length / (percent / 100)),
   );
 }

@@ -6,7 +6,6 @@ import type { ApiDb } from "../deps.js";
 import { Sql } from "../lib/sql.js";
 import type { ListingFilters } from "../schemas/listings.js";
 import { COUNT_CAP, matchSet } from "./listings.js";
-import type { SampleRow } from "./search-sample.js";
 import { estimateMatches, limited, readPlan, type TextQuery } from "./text-scan.js";
 
 /** The labels and price of a listing, all that facets count. */
@@ -119,26 +118,23 @@ export function facetsFrom(rows: FacetRow[], exact: boolean): Facets {
  */
 export function sampledFacets(text: TextQuery | undefined, filters: ListingFilters, dims: FacetDim[]): FacetRow[] | undefined {
   if (!text?.sample || !text.tree) return undefined;
-  const { rows, scale } = text.sample.matching(text.tree, filters);
-  if (rows.length === 0 || rows.some((r) => !r.labels)) return undefined;
-  const pickers: Record<FacetDim, (r: SampleRow) => string | null> = {
-    category: (r) => r.labels?.category ?? null,
-    resource_type: (r) => r.labels?.resource_type ?? null,
-    location: (r) => r.labels?.location ?? null,
-    price: (r) => {
-      let b = 0;
-      while (r.price >= (SAMPLE_EDGES[b] as number)) b++;
-      return (PRICE_BUCKETS[b] as (typeof PRICE_BUCKETS)[number]).key;
-    },
-  };
+  const match = text.sample.matching(text.tree, filters);
+  if (match.positions.length === 0) return undefined;
   return dims.flatMap((dim) => {
     const counts = new Map<string | null, number>();
-    for (const r of rows) {
-      const value = pickers[dim](r);
+    for (const i of match.positions) {
+      const value = dim === "price" ? sampleBucket(match.price(i)) : match.label(i, dim);
       counts.set(value, (counts.get(value) ?? 0) + 1);
     }
-    return [...counts].map(([value, n]) => ({ dim, value, n: Math.round(n * scale) }));
+    return [...counts].map(([value, n]) => ({ dim, value, n: Math.round(n * match.scale) }));
   });
+}
+
+/** The facet bucket of a sampled (float) price. */
+function sampleBucket(price: number): string {
+  let b = 0;
+  while (price >= (SAMPLE_EDGES[b] as number)) b++;
+  return (PRICE_BUCKETS[b] as (typeof PRICE_BUCKETS)[number]).key;
 }
 
 /** Upper edges of the price buckets as floats, as sampled prices are: an estimate needs no exact arithmetic. */

@@ -31,8 +31,11 @@ export type MatchSample = {
   /** Listings sampled. */
   readonly size: number;
   estimate(tree: QueryTree, filters: ListingFilters): MatchEstimate;
-  /** The sampled rows that match, and how many listings each stands for. */
-  matching(tree: QueryTree, filters: ListingFilters): { rows: SampleRow[]; scale: number };
+  /** Positions of the sampled rows that match, how many listings each stands for, and their labels and prices. */
+  matching(
+    tree: QueryTree,
+    filters: ListingFilters,
+  ): { positions: readonly number[]; scale: number; label(i: number, dim: SampleLabel): string | null; price(i: number): number };
   /** Share of the listings (0..1) within the filters' price range, whatever their words and labels. */
   priceShare(filters: ListingFilters): number;
 };
@@ -46,38 +49,50 @@ export type SampleRow = {
   labels?: { category: string | null; resource_type: string | null; location: string | null };
 };
 
+/** The label dimensions a sample row carries (facets and label filters). */
+export type SampleLabel = "category" | "resource_type" | "location";
+
 /**
  * `rows` were drawn from `total` listings. Each lexeme keeps the sorted positions of the rows that
  * hold it (filter tokens `~c:`, `~t:`, `~l:` included, as migration 0106 writes them).
+ *
+ * The sample stays in memory for as long as the API runs, so it keeps typed arrays and interned
+ * labels rather than the rows: 30,000 rows of 30 lexeme strings each are a million objects that
+ * every full garbage collection of the API's heap would walk (a pause of 10-20 ms in a search).
  */
 export function buildMatchSample(rows: SampleRow[], total: number): MatchSample {
-  const postings = new Map<string, number[]>();
+  const building = new Map<string, number[]>();
   rows.forEach((row, i) => {
     for (const lexeme of row.lexemes) {
-      const list = postings.get(lexeme);
+      const list = building.get(lexeme);
       if (list) list.push(i);
-      else postings.set(lexeme, [i]);
+      else building.set(lexeme, [i]);
     }
   });
+  const postings = new Map<string, Int32Array>();
+  for (const [lexeme, list] of building) postings.set(lexeme, Int32Array.from(list));
   const lexemes = [...postings.keys()].sort();
   const price = Float64Array.from(rows, (r) => r.price);
   const active = Uint8Array.from(rows, (r) => (r.active ? 1 : 0));
   const specifications = rows.map((r) => r.specifications ?? null);
   const n = rows.length;
-  // Each row's label tokens (as migration 0106 writes them: location lower-cased), and the prices in
-  // order, overall and per category, so a price range is counted by two binary searches.
-  const label = (row: SampleRow, prefix: string) => row.lexemes.find((l) => l.startsWith(prefix))?.slice(prefix.length) ?? null;
-  const category = rows.map((r) => label(r, "~c:"));
-  const resourceType = rows.map((r) => label(r, "~t:"));
-  const location = rows.map((r) => label(r, "~l:"));
+  // Each row's labels as stored, interned, from the row's columns or else its tokens (which hold the
+  // location lower-cased); a location filter compares lower-cased, as its token does.
+  const token = (row: SampleRow, prefix: string) => row.lexemes.find((l) => l.startsWith(prefix))?.slice(prefix.length) ?? null;
+  const labels = {
+    category: internLabels(rows.map((r) => (r.labels ? r.labels.category : token(r, "~c:")))),
+    resource_type: internLabels(rows.map((r) => (r.labels ? r.labels.resource_type : token(r, "~t:")))),
+    location: internLabels(rows.map((r) => (r.labels ? r.labels.location : token(r, "~l:")))),
+  };
+  const lowerLocations = labels.location.values.map((v) => v.toLowerCase());
+  // The prices in order, overall and per category, so a price range is counted by two binary searches.
   const sortedPrices = Float64Array.from(price).sort();
-  const categoryPrices = new Map<string | null, number[]>();
-  rows.forEach((r, i) => {
-    const list = categoryPrices.get(category[i] ?? null);
-    if (list) list.push(r.price);
-    else categoryPrices.set(category[i] ?? null, [r.price]);
+  const categoryPrices = new Map<string, Float64Array>();
+  labels.category.values.forEach((value, id) => {
+    const list: number[] = [];
+    for (let i = 0; i < n; i++) if (labels.category.ids[i] === id) list.push(price[i] as number);
+    categoryPrices.set(value, Float64Array.from(list).sort());
   });
-  for (const list of categoryPrices.values()) list.sort((a, b) => a - b);
 
   const mark = (mask: Uint8Array, lexeme: string) => {
     for (const i of postings.get(lexeme) ?? []) mask[i] = 1;
@@ -133,23 +148,26 @@ export function buildMatchSample(rows: SampleRow[], total: number): MatchSample 
     if (!byFilters) scans.set(tree, (byFilters = new Map()));
     const known = byFilters.get(key);
     if (known) return known;
-    const categories = filters.categories?.length ? new Set(filters.categories.map((c) => c.toLowerCase())) : undefined;
-    const types = filters.resourceTypes?.length ? new Set(filters.resourceTypes.map((c) => c.toLowerCase())) : undefined;
+    const categories = filters.categories?.length ? labelIds(labels.category.values, (v) => filters.categories?.some((c) => c.toLowerCase() === v) ?? false) : undefined;
+    const types = filters.resourceTypes?.length ? labelIds(labels.resource_type.values, (v) => filters.resourceTypes?.some((c) => c.toLowerCase() === v) ?? false) : undefined;
     const place = filters.location?.toLowerCase();
+    const places = place === undefined ? undefined : labelIds(lowerLocations, (v) => v.startsWith(place));
     const [min, max] = range(filters) as [number, number];
     const hits: number[] = [];
     for (const i of matchesOfWords(tree)) {
       const p = price[i] as number;
       if (p < min || p > max) continue;
-      if (categories && !categories.has(category[i] as string)) continue;
-      if (types && !types.has(resourceType[i] as string)) continue;
-      if (place !== undefined && !(location[i] ?? "").startsWith(place)) continue;
+      if (categories && !categories.has(labels.category.ids[i] as number)) continue;
+      if (types && !types.has(labels.resource_type.ids[i] as number)) continue;
+      if (places && !places.has(labels.location.ids[i] as number)) continue;
       if (filters.active !== undefined && (active[i] === 1) !== filters.active) continue;
       if (filters.specs.length > 0 && !filters.specs.every((spec) => specMatches(specifications[i] ?? null, spec))) continue;
       hits.push(i);
     }
     const priced = within(sortedPrices, min, max);
-    const categoryPriced = categories ? [...categories].reduce((sum, c) => sum + within(categoryPrices.get(c) ?? [], min, max), 0) : priced;
+    const categoryPriced = categories
+      ? [...categories].reduce((sum, id) => sum + within(categoryPrices.get(labels.category.values[id] as string) ?? [], min, max), 0)
+      : priced;
     const result = { hits, priced, categoryPriced };
     byFilters.set(key, result);
     return result;
@@ -173,9 +191,42 @@ export function buildMatchSample(rows: SampleRow[], total: number): MatchSample 
       };
     },
     matching(tree, filters) {
-      return { rows: scan(tree, filters).hits.map((i) => rows[i] as SampleRow), scale: n === 0 ? 0 : total / n };
+      return {
+        positions: scan(tree, filters).hits,
+        scale: n === 0 ? 0 : total / n,
+        label: (i, dim) => {
+          const id = labels[dim].ids[i] as number;
+          return id < 0 ? null : (labels[dim].values[id] as string);
+        },
+        price: (i) => price[i] as number,
+      };
     },
   };
+}
+
+/** Distinct non-null values and, per row, the index of its value (-1 for null). */
+function internLabels(values: (string | null)[]): { values: string[]; ids: Int32Array } {
+  const index = new Map<string, number>();
+  const ids = new Int32Array(values.length);
+  values.forEach((value, i) => {
+    if (value === null) {
+      ids[i] = -1;
+      return;
+    }
+    let id = index.get(value);
+    if (id === undefined) index.set(value, (id = index.size));
+    ids[i] = id;
+  });
+  return { values: [...index.keys()], ids };
+}
+
+/** Ids of the interned values that pass `test`. */
+function labelIds(values: string[], test: (value: string) => boolean): Set<number> {
+  const ids = new Set<number>();
+  values.forEach((value, id) => {
+    if (test(value)) ids.add(id);
+  });
+  return ids;
 }
 
 /** First position in the sorted `xs` whose value is not below `x`. */

@@ -1,6 +1,7 @@
 /**
  * The small pure pieces: error classification, Retry-After, backoff, the range planner, cutting a
- * range into batches, the ABI-driven decoder (checked against viem's own encoder), and the state cache.
+ * range into batches, the ABI-driven decoder (checked against viem's own encoder), the state cache, and
+ * cutting a table's rows into bounded write statements.
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
@@ -10,6 +11,7 @@ import { encodeAbiParameters, encodeEventTopics, getAddress, HttpRequestError, R
 import { marketplaceAbi } from "../../generated/abis.js";
 import { decodeLog, RangeTooLargeError, RpcResponseError, RpcUnavailableError, type RawLog } from "../../indexer/src/index.js";
 import { createStateCache } from "../../indexer/src/db/state-cache.js";
+import { rowsJsonChunks } from "../../indexer/src/db/state-store.js";
 import type { ListingRow } from "../../indexer/src/handlers/rows.js";
 import { splitChunk, type Chunk } from "../../indexer/src/sync/fetch-chunk.js";
 import { createRangePlanner } from "../../indexer/src/sync/range-planner.js";
@@ -198,5 +200,26 @@ describe("state cache", () => {
     cache.clear();
     assert.equal(cache.listings.take(1), undefined);
     assert.equal(cache.settings, undefined);
+  });
+});
+
+describe("rowsJsonChunks", () => {
+  const rows = Array.from({ length: 50 }, (_, i) => ({ id: i, amount: 10n ** 30n + BigInt(i), note: i % 3 === 0 ? null : "x".repeat(i) }));
+
+  it("keeps every row, in order, with bigints as decimal strings and nulls left out", () => {
+    const [only] = rowsJsonChunks(rows);
+    const parsed = JSON.parse(only as string) as Record<string, unknown>[];
+    assert.equal(parsed.length, 50);
+    assert.deepEqual(parsed[3], { id: 3, amount: (10n ** 30n + 3n).toString() });
+    assert.deepEqual(parsed[4], { id: 4, amount: (10n ** 30n + 4n).toString(), note: "xxxx" });
+  });
+
+  it("cuts long arrays into chunks no longer than the bound, except a single row that is longer", () => {
+    const chunks = rowsJsonChunks(rows, 300);
+    assert.ok(chunks.length > 5);
+    const parsed = chunks.map((c) => JSON.parse(c) as { id: number }[]);
+    assert.deepEqual(parsed.flat().map((r) => r.id), rows.map((r) => r.id));
+    for (const [i, chunk] of chunks.entries()) assert.ok(chunk.length <= 300 || parsed[i]?.length === 1, `chunk ${i}: ${chunk.length}`);
+    assert.deepEqual(rowsJsonChunks([]), []);
   });
 });

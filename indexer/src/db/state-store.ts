@@ -1,7 +1,7 @@
 /**
- * Reads the rows a batch touches and writes its changes back, a fixed handful of statements per
- * batch whatever its size (multi-row INSERT / UPDATE from one JSON parameter), so the cost per event
- * stays flat.
+ * Reads the rows a batch touches and writes its changes back set-based (multi-row INSERT / UPDATE
+ * from a JSON parameter), a handful of statements per table however many rows, so the cost per
+ * event stays flat.
  */
 import type { DecodedEvent } from "../handlers/decode.js";
 import type { BatchChanges, BatchKeys, LoadedState } from "../handlers/reduce.js";
@@ -85,24 +85,53 @@ function storableArgs(args: DecodedEvent["args"]): Record<string, unknown> {
 }
 
 /**
- * JSON of an array of flat records whose amounts are bigint. Copying each record with its bigints as
- * strings and letting the native JSON.stringify run is several times faster than a replacer
- * callback, which V8 calls back into for every single value.
+ * Characters of JSON one write statement carries at most; a batch's rows of a table go in as many
+ * statements as that takes. PGlite's Postgres holds a statement's parameter, and what
+ * json_to_recordset builds for every row of it, in its WebAssembly memory, which never shrinks once
+ * grown: 20,000 raw events in one statement grew it by ~100 MB, in statements of at most 1 MB by
+ * ~20 MB, and took less time, not more.
  */
-export function rowsJson(rows: readonly object[]): string {
-  const plain = new Array<Record<string, unknown>>(rows.length);
-  for (let i = 0; i < rows.length; i++) {
-    const row = rows[i] as Record<string, unknown>;
-    const out: Record<string, unknown> = {};
-    for (const key in row) {
-      const value = row[key];
-      // json_to_recordset reads a missing key as NULL: leaving nulls out shrinks what Postgres parses.
-      if (value === null || value === undefined) continue;
-      out[key] = typeof value === "bigint" ? value.toString() : value;
+export const MAX_STATEMENT_JSON_CHARS = 1 << 20;
+
+/**
+ * JSON arrays of flat records whose amounts are bigint, cut so that none is much longer than
+ * `maxChars`. Copying each record with its bigints as strings and letting the native JSON.stringify
+ * run is several times faster than a replacer callback, which V8 calls back into for every value.
+ */
+export function rowsJsonChunks(rows: readonly object[], maxChars = MAX_STATEMENT_JSON_CHARS): string[] {
+  const chunks: string[] = [];
+  let parts: string[] = [];
+  let chars = 1; // "[", then each row and the "," or "]" after it
+  for (const row of rows) {
+    const json = JSON.stringify(plainRow(row as Record<string, unknown>));
+    if (parts.length > 0 && chars + json.length + 1 > maxChars) {
+      chunks.push(`[${parts.join(",")}]`);
+      parts = [];
+      chars = 1;
     }
-    plain[i] = out;
+    parts.push(json);
+    chars += json.length + 1;
   }
-  return JSON.stringify(plain);
+  if (parts.length > 0) chunks.push(`[${parts.join(",")}]`);
+  return chunks;
+}
+
+function plainRow(row: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key in row) {
+    const value = row[key];
+    // json_to_recordset reads a missing key as NULL: leaving nulls out shrinks what Postgres parses.
+    if (value === null || value === undefined) continue;
+    out[key] = typeof value === "bigint" ? value.toString() : value;
+  }
+  return out;
+}
+
+/** Runs a `json_to_recordset($1)` write (`$2` the chain) over `rows`, a bounded chunk per statement; the rows it affected. */
+async function writeRows(tx: Queryable, sql: string, rows: readonly object[], chainId: number): Promise<number> {
+  let affected = 0;
+  for (const json of rowsJsonChunks(rows)) affected += (await tx.query(sql, [json, chainId])).rowCount;
+  return affected;
 }
 
 /** JSON of anything small (notifications); bigints as decimal strings. */
@@ -244,8 +273,7 @@ export async function writeBatch(
         ri: rentalId,
       };
     });
-    const result = await tx.query(SQL.insertRawEvents, [JSON.stringify(records), chainId]);
-    rawEvents = result.rowCount;
+    rawEvents = await writeRows(tx, SQL.insertRawEvents, records, chainId);
     await after("raw_events", rawEvents);
   }
 
@@ -257,45 +285,45 @@ export async function writeBatch(
     else updatedListings.push(listing);
   }
   if (newListings.length > 0) {
-    await tx.query(SQL.insertListings, [rowsJson(newListings), chainId]);
+    await writeRows(tx, SQL.insertListings, newListings, chainId);
     await after("listings", newListings.length);
   }
   if (updatedListings.length > 0) {
-    await tx.query(SQL.updateListings, [rowsJson(updatedListings), chainId]);
+    await writeRows(tx, SQL.updateListings, updatedListings, chainId);
     await after("listings", updatedListings.length);
   }
   const metadataUpdates = [...changes.metadata.values()].filter((m) => !changes.newListings.has(m.listing_id));
   if (metadataUpdates.length > 0) {
-    await tx.query(SQL.updateListingMetadata, [rowsJson(metadataUpdates), chainId]);
+    await writeRows(tx, SQL.updateListingMetadata, metadataUpdates, chainId);
     await after("listings.metadata", metadataUpdates.length);
   }
   if (changes.prices.length > 0) {
-    await tx.query(SQL.insertPrices, [rowsJson(changes.prices), chainId]);
+    await writeRows(tx, SQL.insertPrices, changes.prices, chainId);
     await after("listing_prices", changes.prices.length);
   }
   if (changes.dirtyRentals.size > 0) {
     const rentals = [...changes.dirtyRentals].map((id) => changes.rentals.get(id) as RentalRow);
-    await tx.query(SQL.upsertRentals, [rowsJson(rentals), chainId]);
+    await writeRows(tx, SQL.upsertRentals, rentals, chainId);
     await after("rentals", rentals.length);
   }
   if (changes.ratings.length > 0) {
-    await tx.query(SQL.insertRatings, [rowsJson(changes.ratings), chainId]);
+    await writeRows(tx, SQL.insertRatings, changes.ratings, chainId);
     await after("ratings", changes.ratings.length);
   }
   if (changes.accounts.size > 0) {
-    await tx.query(SQL.addAccounts, [rowsJson([...changes.accounts.values()]), chainId]);
+    await writeRows(tx, SQL.addAccounts, [...changes.accounts.values()], chainId);
     await after("accounts", changes.accounts.size);
   }
   if (changes.tokens.size > 0) {
-    await tx.query(SQL.addTokenTotals, [rowsJson([...changes.tokens.values()]), chainId]);
+    await writeRows(tx, SQL.addTokenTotals, [...changes.tokens.values()], chainId);
     await after("token_totals", changes.tokens.size);
   }
   if (changes.paymentTokens.size > 0) {
-    await tx.query(SQL.upsertPaymentTokens, [rowsJson([...changes.paymentTokens.values()]), chainId]);
+    await writeRows(tx, SQL.upsertPaymentTokens, [...changes.paymentTokens.values()], chainId);
     await after("payment_tokens", changes.paymentTokens.size);
   }
   if (changes.settingsDirty && changes.settings) {
-    await tx.query(SQL.upsertSettings, [rowsJson([changes.settings]), chainId]);
+    await writeRows(tx, SQL.upsertSettings, [changes.settings], chainId);
     await after("settings", 1);
   }
   return { rawEvents, rows };

@@ -123,7 +123,7 @@ export function buildMatchSample(rows: SampleRow[], total: number): MatchSample 
   // Prices as floats: an estimate, so the rounding of 78-digit numbers does not matter.
   const range = (f: ListingFilters) => [f.priceMin === undefined ? -Infinity : Number(f.priceMin), f.priceMax === undefined ? Infinity : Number(f.priceMax)];
   /** How many of the sorted `prices` lie within [min, max]. */
-  const within = (prices: ArrayLike<number>, min: number, max: number) => upperBound(prices, max) - lowerBound(prices, min);
+  const within = (prices: ArrayLike<number>, min: number, max: number) => bound(prices, max, true) - bound(prices, min, false);
 
   // A request estimates the same words under several filter sets (its own, each facet's, each plan's):
   // the positions of the words' matches and each filter set's result are kept for as long as the
@@ -229,25 +229,14 @@ function labelIds(values: string[], test: (value: string) => boolean): Set<numbe
   return ids;
 }
 
-/** First position in the sorted `xs` whose value is not below `x`. */
-function lowerBound(xs: ArrayLike<number>, x: number): number {
+/** First position in the sorted `xs` whose value is above `x` (`after`), or not below it. */
+function bound(xs: ArrayLike<number>, x: number, after: boolean): number {
   let lo = 0;
   let hi = xs.length;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if ((xs[mid] as number) < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-/** First position in the sorted `xs` whose value is above `x`. */
-function upperBound(xs: ArrayLike<number>, x: number): number {
-  let lo = 0;
-  let hi = xs.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if ((xs[mid] as number) <= x) lo = mid + 1;
+    const value = xs[mid] as number;
+    if (value < x || (after && value === x)) lo = mid + 1;
     else hi = mid;
   }
   return lo;

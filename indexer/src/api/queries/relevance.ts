@@ -106,8 +106,11 @@ export async function relevancePage(
     nextCursor: after.length > p.limit && last ? encodeCursor({ s: "relevance", f: fingerprint, k: [last.rank, String(last.listing_id), pool] }) : null,
     total,
     // A large set's facets are estimated from the sample, not counted over the pool: the pool is where
-    // the scan happened to start, the sample spans the table.
-    facets: facetsFrom([...ownCounted.rows, ...widenedCounts, ...((!exact && sampledFacets(p.text, p.filters, free)) || candidateFacets(rows, free))], exact && ownCounted.complete),
+    // the scan happened to start, the sample spans the table. Not asked for, none are counted.
+    facets:
+      p.facets === false
+        ? facetsFrom([], false)
+        : facetsFrom([...ownCounted.rows, ...widenedCounts, ...((!exact && sampledFacets(p.text, p.filters, free)) || candidateFacets(rows, free))], exact && ownCounted.complete),
     rankedWithin: exact ? null : rows.length,
   };
 }

@@ -120,13 +120,18 @@ export function sampledFacets(text: TextQuery | undefined, filters: ListingFilte
   if (!text?.sample || !text.tree) return undefined;
   const match = text.sample.matching(text.tree, filters);
   if (match.positions.length === 0) return undefined;
+  return tally(match.positions, dims, (i, dim) => (dim === "price" ? sampleBucket(match.price(i)) : match.label(i, dim)), match.scale);
+}
+
+/** Per dimension, how many `items` have each value, each item standing for `scale` listings. */
+function tally<T>(items: Iterable<T>, dims: FacetDim[], valueOf: (item: T, dim: FacetDim) => string | null, scale = 1): FacetRow[] {
   return dims.flatMap((dim) => {
     const counts = new Map<string | null, number>();
-    for (const i of match.positions) {
-      const value = dim === "price" ? sampleBucket(match.price(i)) : match.label(i, dim);
+    for (const item of items) {
+      const value = valueOf(item, dim);
       counts.set(value, (counts.get(value) ?? 0) + 1);
     }
-    return [...counts].map(([value, n]) => ({ dim, value, n: Math.round(n * match.scale) }));
+    return [...counts].map(([value, n]) => ({ dim, value, n: Math.round(n * scale) }));
   });
 }
 
@@ -198,25 +203,11 @@ export function matchesFilter(dim: FacetDim, r: FacetSource, f: ListingFilters):
 
 /** Facet counts of candidate rows, computed here rather than by another scan. */
 export function candidateFacets(rows: FacetSource[], dims: FacetDim[]): FacetRow[] {
-  const out: FacetRow[] = [];
-  const pickers: Record<FacetDim, (r: FacetSource) => string | null> = {
-    category: (r) => r.category,
-    resource_type: (r) => r.resource_type,
-    location: (r) => r.location,
-    price: (r) => {
-      const value = BigInt(r.price);
-      return (PRICE_BUCKETS.find((b) => b.max === null || value < b.max) as (typeof PRICE_BUCKETS)[number]).key;
-    },
-  };
-  for (const dim of dims) {
-    const counts = new Map<string | null, number>();
-    for (const r of rows) {
-      const value = pickers[dim](r);
-      counts.set(value, (counts.get(value) ?? 0) + 1);
-    }
-    for (const [value, n] of counts) out.push({ dim, value, n });
-  }
-  return out;
+  return tally(rows, dims, (r, dim) => {
+    if (dim !== "price") return r[dim];
+    const value = BigInt(r.price);
+    return (PRICE_BUCKETS.find((b) => b.max === null || value < b.max) as (typeof PRICE_BUCKETS)[number]).key;
+  });
 }
 
 function priceBuckets(): Facets["price"] {

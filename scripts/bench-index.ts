@@ -4,11 +4,13 @@
  * realtime latency from a block being mined to its event being visible in the database.
  *
  *   npm run bench:index [-- --db pglite|postgres] [--events 100000] [--seed 1]
- *                          [--generate-only] [--profile] [--cpu-profile]
+ *                          [--generate-only] [--profile] [--cpu-profile] [--baseline]
  *                          [--node-options="--max-old-space-size=160 --max-semi-space-size=8"]
  *
  * --profile times RPC calls and each SQL stage of a batch inside the indexer; --cpu-profile records a
  * V8 CPU profile of the indexing process and prints its hottest components and functions.
+ * --baseline also times a plain viem loop over the same chain (one row per log and a checkpoint into
+ * PGlite, nothing derived; scripts/bench/plain-loop.ts), the yardstick the rates are read against.
  * --node-options runs the indexing process with those Node options (a bounded V8 heap trades
  * collection time for a smaller resident set).
  *
@@ -19,6 +21,7 @@
 import { parseArgs } from "node:util";
 import { generateEvents } from "./bench/generate.js";
 import { runIndexerBenchmark } from "./bench/indexing.js";
+import { runPlainLoop } from "./bench/plain-loop.js";
 import { startLocalNode } from "./lib/local-node.js";
 import { deployBenchWorld } from "./bench/world.js";
 
@@ -30,6 +33,7 @@ const { values } = parseArgs({
     "generate-only": { type: "boolean", default: false },
     profile: { type: "boolean", default: false },
     "cpu-profile": { type: "boolean", default: false },
+    baseline: { type: "boolean", default: false },
     "node-options": { type: "string" },
   },
 });
@@ -93,15 +97,32 @@ try {
       cpuProfile: values["cpu-profile"],
       nodeOptions: values["node-options"],
     });
+    const eventsPerSecond = Math.round(result.events / result.seconds);
+    let baselineEventsPerSecond: number | undefined;
+    if (values.baseline) {
+      const plain = await runPlainLoop({
+        rpcUrl: node.url,
+        address: world.marketplace,
+        fromBlock: world.startBlock,
+        toBlock: generated.lastBlock,
+      });
+      baselineEventsPerSecond = plain.eventsPerSecond;
+      log(
+        `plain loop (one row per log + checkpoint into PGlite, nothing derived): ${plain.events} events in ` +
+          `${plain.seconds.toFixed(2)} s (${plain.eventsPerSecond} events/s); the mirror ran at ` +
+          `${Math.round((100 * eventsPerSecond) / plain.eventsPerSecond)} % of it`
+      );
+    }
     console.log(
       JSON.stringify({
         events: result.events,
         blocks,
         seconds: round(result.seconds),
-        eventsPerSecond: Math.round(result.events / result.seconds),
+        eventsPerSecond,
         db,
         peakRssMB: Math.round(result.peakRssMB),
         realtimeLatencyMs: Math.round(result.realtimeLatencyMs),
+        ...(baselineEventsPerSecond === undefined ? {} : { baselineEventsPerSecond }),
       })
     );
   }

@@ -3,7 +3,7 @@ export { createIndexer, type CreateIndexerParameters, type Indexer } from "./ind
 export { verifyMirror, type VerifyMirrorParameters, type VerifyReport } from "./verify.js";
 export { loadConfig, chainDefaults, defaultSyncSettings, syncSettingsFromEnv, type ChainConfig, type IndexerConfig, type SyncSettings } from "./config/config.js";
 export { openDatabase, dropSchema, DEFAULT_PGLITE_DIR, type OpenDatabaseParameters } from "./db/open.js";
-export { runMigrations, resetSchema, INDEXER_TABLES } from "./db/migrate.js";
+export { runMigrations, resetSchema, INDEXER_TABLES, MIGRATIONS_DIR } from "./db/migrate.js";
 export { diffMirrors, formatDiff, type MirrorDiff, type TableDiff } from "./db/diff.js";
 export { DEFAULT_NOTIFY_CHANNEL, type CommitNotification } from "./db/commit.js";
 export type { Db, Queryable, QueryResult, Row } from "./db/types.js";

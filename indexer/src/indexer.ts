@@ -12,6 +12,7 @@ import pino, { type Logger } from "pino";
 
 import { defaultSyncSettings, type ChainConfig, type SyncSettings } from "./config/config.js";
 import { ensureChain } from "./db/chain-state.js";
+import { buildDeferredIndexes, deferIndexes, mirrorIsEmpty } from "./db/deferred-indexes.js";
 import { createMaintenance } from "./db/maintenance.js";
 import type { Db } from "./db/types.js";
 import { errorMessage } from "./errors.js";
@@ -127,23 +128,35 @@ export function createIndexer(parameters: CreateIndexerParameters): Indexer {
         }
       }),
     );
-    running.add(all);
+    await track(all);
+  }
+
+  /** Work that stop() waits for. */
+  async function track<T>(work: Promise<T>): Promise<T> {
+    running.add(work);
     try {
-      await all;
+      return await work;
     } finally {
-      running.delete(all);
+      running.delete(work);
     }
   }
 
   const indexer: Indexer = {
     metrics,
     async backfill(options) {
+      await register();
+      if (settings.deferIndexes && (await mirrorIsEmpty(parameters.db))) {
+        const deferred = await deferIndexes(parameters.db);
+        logger.info({ indexes: deferred }, "empty mirror: secondary indexes are built once the backfill is done");
+      }
       const progress = parameters.progress === false ? undefined : startProgress({ metrics: metrics.chains, logger });
       try {
         await forEachChain((c) => c.sync.backfill(options?.toBlock?.[c.chain.chainId]));
       } finally {
         progress?.stop();
       }
+      // Also those an earlier, interrupted backfill left deferred. A stop leaves them for the next start.
+      if (!controller.signal.aborted) await track(buildDeferredIndexes(parameters.db, { logger, signal: controller.signal }));
     },
     async follow() {
       await forEachChain((c) => c.sync.follow());

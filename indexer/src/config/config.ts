@@ -14,6 +14,7 @@
  *   INDEXER_CHAINS        JSON array of chains: [{"chainId":1,"rpcUrl":"...","marketplace":"0x..","startBlock":0,...}]
  *   INDEXER_BATCH_EVENTS  events per batch aimed at (20000)
  *   INDEXER_STATE_CACHE_ROWS  listings and rentals (each) kept in memory between batches (20000)
+ *   INDEXER_DEFER_INDEXES  build secondary indexes once after a backfill into an empty mirror (1; 0 keeps them throughout)
  *   INDEXER_VACUUM_EVENTS  PGlite: check which rewritten tables need VACUUM / ANALYZE every this many events (50000; 0 never)
  *   INDEXER_MAX_BLOCK_RANGE, INDEXER_PREFETCH, RPC_TIMEOUT_MS, RPC_MAX_RESPONSE_BYTES, LOG_LEVEL
  */
@@ -43,6 +44,8 @@ export type SyncSettings = {
   stateCacheRows: number;
   /** PGlite only (no autovacuum there): check which rewritten tables need VACUUM / ANALYZE after this many events; 0: never. */
   vacuumEveryEvents: number;
+  /** A backfill into an empty mirror drops the secondary indexes of history tables and builds them at its end (db/deferred-indexes.ts). */
+  deferIndexes: boolean;
   rpcTimeoutMs: number;
   maxResponseBytes: number;
   headerBatchSize: number;
@@ -64,6 +67,7 @@ export const defaultSyncSettings: SyncSettings = {
   prefetch: 3,
   stateCacheRows: DEFAULT_STATE_CACHE_ROWS,
   vacuumEveryEvents: DEFAULT_MAINTENANCE_EVENTS,
+  deferIndexes: true,
   rpcTimeoutMs: 15_000,
   maxResponseBytes: 128 * 1024 * 1024,
   headerBatchSize: 100,
@@ -79,6 +83,7 @@ export function syncSettingsFromEnv(env: NodeJS.ProcessEnv): SyncSettings {
     prefetch: intFrom(env, "INDEXER_PREFETCH") ?? defaultSyncSettings.prefetch,
     stateCacheRows: intFrom(env, "INDEXER_STATE_CACHE_ROWS") ?? defaultSyncSettings.stateCacheRows,
     vacuumEveryEvents: intFrom(env, "INDEXER_VACUUM_EVENTS") ?? defaultSyncSettings.vacuumEveryEvents,
+    deferIndexes: boolFrom(env, "INDEXER_DEFER_INDEXES") ?? defaultSyncSettings.deferIndexes,
     rpcTimeoutMs: intFrom(env, "RPC_TIMEOUT_MS") ?? defaultSyncSettings.rpcTimeoutMs,
     maxResponseBytes: intFrom(env, "RPC_MAX_RESPONSE_BYTES") ?? defaultSyncSettings.maxResponseBytes,
   };
@@ -98,6 +103,14 @@ function intFrom(env: NodeJS.ProcessEnv, name: string): number | undefined {
   const n = Number(raw);
   if (!Number.isSafeInteger(n) || n < 0) throw new ConfigError(`${name} must be a non-negative integer, got ${JSON.stringify(raw)}`);
   return n;
+}
+
+function boolFrom(env: NodeJS.ProcessEnv, name: string): boolean | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return undefined;
+  if (["1", "true", "yes", "on"].includes(raw.toLowerCase())) return true;
+  if (["0", "false", "no", "off"].includes(raw.toLowerCase())) return false;
+  throw new ConfigError(`${name} must be 1 or 0 (true or false), got ${JSON.stringify(raw)}`);
 }
 
 async function readDeployments(file: string): Promise<Record<string, Deployment>> {

@@ -1,12 +1,14 @@
 import { readdir, readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 
+import { buildDeferredIndexesIn } from "./deferred-indexes.js";
 import { quoteIdent, type Db } from "./types.js";
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL("../../migrations/", import.meta.url));
 
 /** Tables the migrations create, dropped by `resetSchema` (`--reindex`). Nothing else in the schema is touched. */
 export const INDEXER_TABLES = [
+  "deferred_indexes",
   "undo_rows",
   "undo_batches",
   "settings",
@@ -45,10 +47,13 @@ export async function runMigrations(db: Db, parameters: RunMigrationsParameters 
     const done = new Set(
       (await tx.query<{ version: string }>(`SELECT version FROM ${schema}.schema_migrations`)).rows.map((r) => r.version),
     );
+    const pending = sources.filter(({ name }) => !done.has(name.replace(/\.sql$/, "")));
+    // A migration is written against the whole schema: indexes an interrupted backfill left deferred are built first.
+    const deferred = await tx.query<{ table: string | null }>("SELECT to_regclass($1)::text AS table", [`${schema}.deferred_indexes`]);
+    if (pending.length > 0 && deferred.rows[0]?.table) await buildDeferredIndexesIn(tx);
     const applied: string[] = [];
-    for (const { name, sql } of sources) {
+    for (const { name, sql } of pending) {
       const version = name.replace(/\.sql$/, "");
-      if (done.has(version)) continue;
       await tx.exec(sql);
       await tx.query(`INSERT INTO ${schema}.schema_migrations (version) VALUES ($1)`, [version]);
       applied.push(version);

@@ -59,6 +59,20 @@ function watchIndexes(db: Db) {
   };
 }
 
+/** A backfill that fails in its `batch`-th batch, after writing its raw events. */
+async function backfillFailingAt(db: Db, batch: number): Promise<void> {
+  let batches = 0;
+  const crashing = testIndexer(db, market, {}, {
+    sync: SMALL,
+    hooks: {
+      onBatchWrite: ({ stage }) => {
+        if (stage === "raw_events" && ++batches === batch) throw new InjectedFailureError("injected failure");
+      },
+    },
+  });
+  await assert.rejects(crashing.backfill(), InjectedFailureError);
+}
+
 async function deferredCount(db: Db): Promise<number> {
   return (await db.query<{ n: number }>("SELECT count(*)::int AS n FROM deferred_indexes")).rows[0]?.n ?? -1;
 }
@@ -90,16 +104,7 @@ for (const kind of dbKinds()) {
 
     it("an interrupted backfill leaves the definitions recorded, and the restart builds them", async () => {
       const db = await database.schema();
-      let batches = 0;
-      const crashing = testIndexer(db, market, {}, {
-        sync: SMALL,
-        hooks: {
-          onBatchWrite: ({ stage }) => {
-            if (stage === "raw_events" && ++batches === 3) throw new InjectedFailureError("injected failure");
-          },
-        },
-      });
-      await assert.rejects(crashing.backfill(), InjectedFailureError);
+      await backfillFailingAt(db, 3);
       assert.ok((await deferredCount(db)) > 0, "the deferred definitions survive the failure");
       assert.notDeepEqual(await indexDefinitions(db), migrated);
 
@@ -110,16 +115,7 @@ for (const kind of dbKinds()) {
 
     it("a pending migration builds deferred indexes before it runs", async () => {
       const db = await database.schema();
-      let batches = 0;
-      const crashing = testIndexer(db, market, {}, {
-        sync: SMALL,
-        hooks: {
-          onBatchWrite: ({ stage }) => {
-            if (stage === "raw_events" && ++batches === 2) throw new InjectedFailureError("injected failure");
-          },
-        },
-      });
-      await assert.rejects(crashing.backfill(), InjectedFailureError);
+      await backfillFailingAt(db, 2);
       assert.ok((await deferredCount(db)) > 0);
 
       const dir = await mkdtemp(path.join(tmpdir(), "migrations-"));

@@ -11,6 +11,7 @@
  * V8 CPU profile of the indexing process and prints its hottest components and functions.
  * --baseline also times a plain viem loop over the same chain (one row per log and a checkpoint into
  * PGlite, nothing derived; scripts/bench/plain-loop.ts), the yardstick the rates are read against.
+ * LOG_LEVEL (default warn) sets the indexing process's own log level (debug: every batch and index build).
  * --node-options runs the indexing process with those Node options (a bounded V8 heap trades
  * collection time for a smaller resident set).
  *

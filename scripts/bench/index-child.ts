@@ -164,7 +164,7 @@ const parameters = JSON.parse(process.env.BENCH_INDEX_PARAMETERS ?? "") as Child
 const orphaned = () => process.exit(1);
 process.once("disconnect", orphaned);
 const send = (message: ChildMessage) => process.send?.(message);
-const logger = pino({ level: "warn" }, pino.destination(2));
+const logger = pino({ level: process.env.LOG_LEVEL ?? "warn" }, pino.destination(2));
 
 const profile: Profile = { rpc: {}, sql: {}, batches: 0 };
 /** Events committed so far in this run. */

@@ -13,6 +13,7 @@ import pino, { type Logger } from "pino";
 import { defaultSyncSettings, type ChainConfig, type SyncSettings } from "./config/config.js";
 import { ensureChain } from "./db/chain-state.js";
 import { buildDeferredIndexes, deferIndexes, mirrorIsEmpty } from "./db/deferred-indexes.js";
+import { withDbRetry, type DbRetryParameters } from "./db/errors.js";
 import { createMaintenance } from "./db/maintenance.js";
 import type { Db } from "./db/types.js";
 import { errorMessage } from "./errors.js";
@@ -131,6 +132,17 @@ export function createIndexer(parameters: CreateIndexerParameters): Indexer {
     await track(all);
   }
 
+  /** Retries of a database step outside the chains' batches (which retry their own). */
+  function dbRetry(context: string): DbRetryParameters {
+    return {
+      context,
+      policy: settings.retry,
+      signal: controller.signal,
+      onRetry: (error, attempt, delayMs) =>
+        logger.warn({ err: errorMessage(error), attempt, delayMs }, `database unavailable while ${context}, retrying`),
+    };
+  }
+
   /** Work that stop() waits for. */
   async function track<T>(work: Promise<T>): Promise<T> {
     running.add(work);
@@ -145,9 +157,15 @@ export function createIndexer(parameters: CreateIndexerParameters): Indexer {
     metrics,
     async backfill(options) {
       await register();
-      if (settings.deferIndexes && (await mirrorIsEmpty(parameters.db))) {
-        const deferred = await deferIndexes(parameters.db);
-        logger.info({ indexes: deferred }, "empty mirror: secondary indexes are built once the backfill is done");
+      if (settings.deferIndexes) {
+        await withDbRetry(
+          async () => {
+            if (!(await mirrorIsEmpty(parameters.db))) return;
+            const deferred = await deferIndexes(parameters.db);
+            logger.info({ indexes: deferred }, "empty mirror: secondary indexes are built once the backfill is done");
+          },
+          dbRetry("deferring indexes"),
+        );
       }
       const progress = parameters.progress === false ? undefined : startProgress({ metrics: metrics.chains, logger });
       try {
@@ -156,7 +174,10 @@ export function createIndexer(parameters: CreateIndexerParameters): Indexer {
         progress?.stop();
       }
       // Also those an earlier, interrupted backfill left deferred. A stop leaves them for the next start.
-      if (!controller.signal.aborted) await track(buildDeferredIndexes(parameters.db, { logger, signal: controller.signal }));
+      if (!controller.signal.aborted) {
+        const build = () => buildDeferredIndexes(parameters.db, { logger, signal: controller.signal });
+        await track(withDbRetry(build, dbRetry("building deferred indexes")));
+      }
     },
     async follow() {
       await forEachChain((c) => c.sync.follow());

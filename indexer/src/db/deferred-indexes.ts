@@ -97,7 +97,9 @@ export async function buildDeferredIndexes(db: Db, p: BuildDeferredIndexesParame
       p.logger?.debug({ index: name, ms: Math.round(performance.now() - began) }, "index built");
     }
   };
-  await Promise.all(Array.from({ length: db.kind === "postgres" ? 2 : 1 }, worker));
+  // Both workers finish before a failure is reported, so a retry never races a build still running.
+  const results = await Promise.allSettled(Array.from({ length: db.kind === "postgres" ? 2 : 1 }, worker));
+  for (const result of results) if (result.status === "rejected") throw result.reason;
   p.logger?.info({ indexes: built, ms: Math.round(performance.now() - started) }, "deferred indexes built");
   return built;
 }

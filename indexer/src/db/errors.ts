@@ -1,4 +1,5 @@
 import { DatabaseUnavailableError, IndexerError, FatalError } from "../errors.js";
+import { withRetry, type RetryPolicy } from "../sync/retry.js";
 
 /** SQLSTATE classes and codes that mean "the server is (temporarily) not there", not "the SQL is wrong". */
 const UNAVAILABLE_CODES = new Set(["57P01", "57P02", "57P03", "53300", "53400", "40001", "40P01", "55P03"]);
@@ -22,4 +23,29 @@ export function classifyDbError(error: unknown, context: string): Error {
     return new DatabaseUnavailableError(`database unavailable during ${context}: ${message}`, { cause: error, details: { code } });
   }
   return new FatalError(`database error during ${context}: ${message}`, { cause: error, details: { code } });
+}
+
+export type DbRetryParameters = {
+  /** What the step does, for the error message. */
+  context: string;
+  policy: RetryPolicy;
+  signal?: AbortSignal;
+  onRetry?: (error: Error, attempt: number, delayMs: number) => void;
+};
+
+/**
+ * Runs a database step, re-running it whole through outages; any other failure comes out classified.
+ * The step must leave nothing half-done when it fails (one transaction, or idempotent ones).
+ */
+export function withDbRetry<T>(fn: () => Promise<T>, p: DbRetryParameters): Promise<T> {
+  return withRetry(
+    async () => {
+      try {
+        return await fn();
+      } catch (error) {
+        throw classifyDbError(error, p.context);
+      }
+    },
+    { policy: p.policy, signal: p.signal, isTransient: (e) => e instanceof DatabaseUnavailableError, onRetry: p.onRetry },
+  );
 }

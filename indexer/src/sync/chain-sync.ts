@@ -7,25 +7,19 @@
 import type { Logger } from "pino";
 
 import { commitBatch } from "../db/commit.js";
-import { classifyDbError } from "../db/errors.js";
+import { withDbRetry as retryDb } from "../db/errors.js";
 import { readChainState, type ChainState } from "../db/chain-state.js";
 import { rollbackTo } from "../db/rollback.js";
 import { createStateCache } from "../db/state-cache.js";
 import type { WriteHook } from "../db/state-store.js";
 import type { Db } from "../db/types.js";
-import {
-  ChainMovedError,
-  DatabaseUnavailableError,
-  errorMessage,
-  FatalError,
-  ReorgDetectedError,
-} from "../errors.js";
+import { ChainMovedError, errorMessage, FatalError, ReorgDetectedError } from "../errors.js";
 import { decodeLog, type DecodedEvent, type RawLog } from "../handlers/decode.js";
 import type { ChainMetrics } from "../metrics/metrics.js";
 import { fetchChunk, splitChunk, type Chunk } from "./fetch-chunk.js";
 import { createRangePlanner, type RangePlanner } from "./range-planner.js";
 import { findCommonAncestor } from "./reorg.js";
-import { AbortedError, sleep, withRetry, type RetryPolicy } from "./retry.js";
+import { AbortedError, sleep, type RetryPolicy } from "./retry.js";
 import type { ChainRpc } from "./rpc.js";
 
 export type ChainSyncOptions = {
@@ -97,24 +91,15 @@ export function createChainSync(p: ChainSyncParameters): ChainSync {
 
   /** Database steps retry through outages; the step is re-run whole, so nothing half-done survives. */
   function withDbRetry<T>(context: string, fn: () => Promise<T>): Promise<T> {
-    return withRetry(
-      async () => {
-        try {
-          return await fn();
-        } catch (error) {
-          throw classifyDbError(error, context);
-        }
+    return retryDb(fn, {
+      context,
+      policy: options.retry,
+      signal,
+      onRetry: (error, attempt, delayMs) => {
+        metrics.dbRetries++;
+        log.warn({ err: errorMessage(error), attempt, delayMs }, "database unavailable, retrying the batch");
       },
-      {
-        policy: options.retry,
-        signal,
-        isTransient: (e) => e instanceof DatabaseUnavailableError,
-        onRetry: (error, attempt, delayMs) => {
-          metrics.dbRetries++;
-          log.warn({ err: errorMessage(error), attempt, delayMs }, "database unavailable, retrying the batch");
-        },
-      },
-    );
+    });
   }
 
   /**

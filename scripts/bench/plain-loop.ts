@@ -31,7 +31,9 @@ export async function runPlainLoop(p: PlainLoopParameters): Promise<PlainLoopRes
         "CREATE TABLE checkpoint (block_number bigint); INSERT INTO checkpoint VALUES (0);",
     );
     const client = createPublicClient({
-      transport: http(p.rpcUrl, { retryCount: 0, timeout: 120_000, maxResponseBodySize: 128 * 1024 * 1024 }),
+      // viem's own retries, as any plain loop has them: the node may close an idle keep-alive socket
+      // between the indexer's run and this one, and the first request then fails on it.
+      transport: http(p.rpcUrl, { retryCount: 3, timeout: 120_000, maxResponseBodySize: 128 * 1024 * 1024 }),
     });
     const rangeBlocks = p.rangeBlocks ?? 20;
     const started = performance.now();

@@ -49,8 +49,10 @@ export async function runMigrations(db: Db, parameters: RunMigrationsParameters 
     );
     const pending = sources.filter(({ name }) => !done.has(name.replace(/\.sql$/, "")));
     // A migration is written against the whole schema: indexes an interrupted backfill left deferred are built first.
-    const deferred = await tx.query<{ table: string | null }>("SELECT to_regclass($1)::text AS table", [`${schema}.deferred_indexes`]);
-    if (pending.length > 0 && deferred.rows[0]?.table) await buildDeferredIndexesIn(tx);
+    if (pending.length > 0) {
+      const deferred = await tx.query<{ table: string | null }>("SELECT to_regclass($1)::text AS table", [`${schema}.deferred_indexes`]);
+      if (deferred.rows[0]?.table) await buildDeferredIndexesIn(tx);
+    }
     const applied: string[] = [];
     for (const { name, sql } of pending) {
       const version = name.replace(/\.sql$/, "");

@@ -86,6 +86,8 @@ export function createIndexer(parameters: CreateIndexerParameters): Indexer {
         maxBlockRange: settings.maxBlockRange,
         targetBatchEvents: settings.targetBatchEvents,
         prefetch: settings.prefetch,
+        fetchConcurrency: settings.fetchConcurrency,
+        rangeTargetLogs: settings.rangeTargetLogs,
         stateCacheRows: settings.stateCacheRows,
         retry: settings.retry,
         notifyChannel: parameters.notifyChannel,

@@ -13,7 +13,7 @@ import { decodeLog, RangeTooLargeError, RpcResponseError, RpcUnavailableError, t
 import { createStateCache } from "../../indexer/src/db/state-cache.js";
 import { rowsJsonChunks } from "../../indexer/src/db/state-store.js";
 import type { ListingRow } from "../../indexer/src/handlers/rows.js";
-import { splitChunk, type Chunk } from "../../indexer/src/sync/fetch-chunk.js";
+import { continues, mergeChunks, splitChunk, type Chunk } from "../../indexer/src/sync/fetch-chunk.js";
 import { createRangePlanner } from "../../indexer/src/sync/range-planner.js";
 import { backoffDelay, withRetry } from "../../indexer/src/sync/retry.js";
 import { classifyRpcError, parseRetryAfter } from "../../indexer/src/sync/rpc.js";
@@ -129,6 +129,34 @@ describe("splitChunk", () => {
     assert.equal(parts[1]?.prevHash, logs[2]?.blockHash);
     assert.equal(parts[1]?.toHeader.hash, "0xend");
     assert.equal(splitChunk(chunk, 10).length, 1);
+  });
+});
+
+describe("mergeChunks", () => {
+  const header = (n: number, parentHash = `0xh${n - 1}`) => ({ number: n, hash: `0xh${n}`, parentHash, timestamp: 1000 + n });
+  const chunk = (from: number, to: number, dense: boolean, prevHash = `0xh${from - 1}`): Chunk => ({
+    fromBlock: from,
+    toBlock: to,
+    logs: [{ address: "0x1", topics: [], data: "0x", blockNumber: to, blockHash: `0xh${to}`, transactionHash: `0xt${to}`, transactionIndex: 0, logIndex: 0, blockTimestamp: 1000 + to }],
+    prevHash,
+    toHeader: header(to),
+    hashes: dense ? Array.from({ length: to - from + 1 }, (_, i) => header(from + i)) : [header(to)],
+    dense,
+  });
+  it("joins consecutive ranges into one batch: first range's parent, last range's end, every log in order", () => {
+    const merged = mergeChunks([chunk(5, 9, false), chunk(10, 12, false), chunk(13, 20, false)]);
+    assert.deepEqual([merged.fromBlock, merged.toBlock, merged.prevHash, merged.toHeader.hash], [5, 20, "0xh4", "0xh20"]);
+    assert.deepEqual(merged.logs.map((l) => l.blockNumber), [9, 12, 20]);
+    assert.deepEqual(merged.hashes.map((h) => h.number), [20], "a sparse batch keeps its last hash only");
+    assert.deepEqual(mergeChunks([chunk(5, 6, true), chunk(7, 8, true)]).hashes.map((h) => h.number), [5, 6, 7, 8]);
+  });
+  it("refuses what does not continue: a gap, a change of density, or a parent that is not the block before", () => {
+    assert.equal(continues(chunk(5, 9, false), chunk(10, 12, false)), true);
+    assert.equal(continues(chunk(5, 9, false), chunk(11, 12, false)), false);
+    assert.equal(continues(chunk(5, 9, false), chunk(10, 12, true)), false);
+    // The chain reorganised between the two fetches: they must commit apart, so the second is checked against the checkpoint.
+    assert.equal(continues(chunk(5, 9, false), chunk(10, 12, false, "0xother")), false);
+    assert.throws(() => mergeChunks([chunk(5, 9, false), chunk(10, 12, false, "0xother")]), /does not continue/);
   });
 });
 

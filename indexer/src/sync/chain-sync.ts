@@ -16,7 +16,7 @@ import type { Db } from "../db/types.js";
 import { ChainMovedError, errorMessage, FatalError, ReorgDetectedError } from "../errors.js";
 import { decodeLog, type DecodedEvent, type RawLog } from "../handlers/decode.js";
 import type { ChainMetrics } from "../metrics/metrics.js";
-import { fetchChunk, splitChunk, type Chunk } from "./fetch-chunk.js";
+import { continues, fetchChunk, mergeChunks, splitChunk, type Chunk } from "./fetch-chunk.js";
 import { createRangePlanner, type RangePlanner } from "./range-planner.js";
 import { findCommonAncestor } from "./reorg.js";
 import { AbortedError, sleep, type RetryPolicy } from "./retry.js";
@@ -34,6 +34,10 @@ export type ChainSyncOptions = {
   targetBatchEvents: number;
   /** Ranges fetched ahead while earlier ones are being written. */
   prefetch: number;
+  /** eth_getLogs requests in flight at once. */
+  fetchConcurrency: number;
+  /** Logs one getLogs answer aims at (capped by the batch size); several answers commit as one batch. */
+  rangeTargetLogs: number;
   /** Listings and rentals (each) kept in memory between batches; 0 reads every batch's rows from the database. */
   stateCacheRows?: number;
   retry: RetryPolicy;
@@ -71,6 +75,9 @@ export type ChainSync = {
 
 type Cursor = { checkpoint: number; hash: string | null };
 
+/** A range being fetched; `ready` once it has arrived. */
+type Fetch = { chunk: Promise<Chunk>; ready?: Chunk };
+
 export function createChainSync(p: ChainSyncParameters): ChainSync {
   const { db, rpc, chain, options, metrics, logger, signal } = p;
   const chainId = chain.chainId;
@@ -79,7 +86,7 @@ export function createChainSync(p: ChainSyncParameters): ChainSync {
   const planner: RangePlanner = createRangePlanner({
     initialBlocks: options.initialBlockRange,
     maxBlocks: options.maxBlockRange,
-    targetLogs: options.targetBatchEvents,
+    targetLogs: Math.min(options.rangeTargetLogs, options.targetBatchEvents),
   });
 
   async function readCursor(): Promise<Cursor> {
@@ -157,41 +164,65 @@ export function createChainSync(p: ChainSyncParameters): ChainSync {
   }
 
   /**
-   * Commits every block up to `target`, fetching up to `prefetch` ranges ahead. Ranges never straddle
-   * the finality boundary: those above it are fetched densely and keep undo images.
+   * Commits every block up to `target`. Ranges are fetched ahead (`prefetch` of them, `fetchConcurrency`
+   * at a time, each sized by the planner when its request starts) while earlier ones are written, and
+   * the ranges that have arrived by the time a batch starts commit together, up to the batch size.
+   * Ranges never straddle the finality boundary: those above it are fetched densely and keep undo images.
    */
   async function syncTo(target: number, head: number, cursor: Cursor): Promise<void> {
     const boundary = head - options.finalityDepth;
     let next = cursor.checkpoint + 1;
-    const queue: { chunk: Promise<Chunk> }[] = [];
-    const schedule = () => {
-      while (queue.length < Math.max(1, options.prefetch) && next <= target) {
+    let inFlight = 0;
+    let stopped = false;
+    const queue: Fetch[] = [];
+    const pump = () => {
+      while (!stopped && queue.length < Math.max(1, options.prefetch) && inFlight < Math.max(1, options.fetchConcurrency) && next <= target) {
         const from = next;
         let to = Math.min(target, from + planner.size() - 1);
         if (from <= boundary && to > boundary) to = boundary;
-        const dense = to > boundary;
         next = to + 1;
-        const chunk = fetchChunk({
-          rpc,
-          address: chain.marketplace,
-          fromBlock: from,
-          toBlock: to,
-          dense,
-          planner,
-          retry: options.retry,
-          signal,
-        });
-        const ready = chunk.then(predecode);
-        ready.catch(() => undefined); // observed when its turn comes; abandoned ones must not crash the process
-        queue.push({ chunk: ready });
+        inFlight++;
+        const entry: Fetch = {
+          chunk: fetchChunk({
+            rpc,
+            address: chain.marketplace,
+            fromBlock: from,
+            toBlock: to,
+            dense: to > boundary,
+            planner,
+            retry: options.retry,
+            signal,
+          }).then(predecode),
+        };
+        entry.chunk
+          .then((chunk) => {
+            entry.ready = chunk;
+          })
+          .catch(() => undefined) // observed when its turn comes; abandoned ones must not crash the process
+          .finally(() => {
+            inFlight--;
+            pump();
+          });
+        queue.push(entry);
       }
     };
-    schedule();
-    while (queue.length > 0) {
-      if (signal.aborted) throw new AbortedError();
-      const chunk = await (queue.shift() as { chunk: Promise<Chunk> }).chunk;
-      for (const part of splitChunk(chunk, options.targetBatchEvents)) await commit(part, head);
-      schedule();
+    try {
+      pump();
+      while (queue.length > 0) {
+        if (signal.aborted) throw new AbortedError();
+        const parts = [await (queue.shift() as Fetch).chunk];
+        let events = (parts[0] as Chunk).logs.length;
+        for (let ahead = queue[0]?.ready; ahead; ahead = queue[0]?.ready) {
+          if (events + ahead.logs.length > options.targetBatchEvents || !continues(parts[parts.length - 1] as Chunk, ahead)) break;
+          parts.push(ahead);
+          events += ahead.logs.length;
+          queue.shift();
+        }
+        pump();
+        for (const part of splitChunk(mergeChunks(parts), options.targetBatchEvents)) await commit(part, head);
+      }
+    } finally {
+      stopped = true;
     }
   }
 

@@ -156,3 +156,40 @@ export function splitChunk(chunk: Chunk, maxEvents: number): Chunk[] {
   }
   return parts;
 }
+
+/**
+ * Whether `after` continues `before` on the same chain: it starts at the next block, whose parent is
+ * the block `before` ended at (if that differs, the chain reorganised between the two fetches, and the
+ * chunks must commit apart so that the second one's check against the checkpoint finds it).
+ */
+export function continues(before: Chunk, after: Chunk): boolean {
+  return after.fromBlock === before.toBlock + 1 && after.dense === before.dense && after.prevHash === before.toHeader.hash;
+}
+
+/**
+ * Joins consecutive chunks into one batch: small getLogs answers arrive quickly, but each batch costs
+ * a transaction and a round of statements per table, so those fetched while the previous batch was
+ * being written commit together.
+ */
+export function mergeChunks(chunks: readonly Chunk[]): Chunk {
+  const first = chunks[0];
+  if (!first) throw new Error("mergeChunks needs at least one chunk");
+  if (chunks.length === 1) return first;
+  for (let i = 1; i < chunks.length; i++) {
+    const [before, after] = [chunks[i - 1] as Chunk, chunks[i] as Chunk];
+    if (!continues(before, after)) {
+      throw new Error(`chunk ${after.fromBlock}-${after.toBlock} does not continue ${before.fromBlock}-${before.toBlock}`);
+    }
+  }
+  const last = chunks[chunks.length - 1] as Chunk;
+  return {
+    fromBlock: first.fromBlock,
+    toBlock: last.toBlock,
+    logs: chunks.flatMap((chunk) => chunk.logs),
+    prevHash: first.prevHash,
+    toHeader: last.toHeader,
+    // Sparse chunks keep only their last block's hash, and so does a merge of them.
+    hashes: first.dense ? chunks.flatMap((chunk) => chunk.hashes) : [last.toHeader],
+    dense: first.dense,
+  };
+}

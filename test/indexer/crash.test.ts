@@ -32,8 +32,11 @@ after(async () => {
   await node?.stop();
 });
 
-/** Small batches, so a run has many of them to fail in. */
-const SMALL = { targetBatchEvents: 40, initialBlockRange: 8, maxBlockRange: 16, prefetch: 2 };
+/**
+ * Small batches, so a run has many of them to fail in; one range fetched ahead, so ranges never
+ * arrive together and merge (the batch a failure is injected into is then the same on every run).
+ */
+const SMALL = { targetBatchEvents: 40, initialBlockRange: 8, maxBlockRange: 16, prefetch: 1 };
 
 async function assertConsistent(db: Db) {
   const chain = (await db.query("SELECT checkpoint_block, events_indexed FROM chains")).rows[0];
@@ -115,6 +118,40 @@ for (const kind of dbKinds()) {
         await assertComplete(db);
       });
     }
+
+    it("a statement failing while the ones after it are already sent fails the batch whole, and a restart completes the mirror", async () => {
+      const db = await database.schema();
+      // No write hook: the batch's statements go out without waiting for each other. The real
+      // database fails the first rentals write from the fourth batch on.
+      let batches = 0;
+      let failed = false;
+      const failing: Db = {
+        ...db,
+        transaction: (fn) =>
+          db.transaction((tx) => {
+            batches++;
+            return fn({
+              exec: (sql) => tx.exec(sql),
+              query: (sql, params) => {
+                if (batches >= 4 && !failed && sql.startsWith("INSERT INTO rentals")) {
+                  failed = true;
+                  return tx.query("SELECT 1 / 0");
+                }
+                return tx.query(sql, params);
+              },
+            });
+          }),
+      };
+      const crashing = testIndexer(failing, market, {}, { sync: SMALL });
+      await assert.rejects(crashing.backfill(), /division by zero/);
+      assert.ok(failed, "the failure was injected");
+      const chain = (await db.query("SELECT checkpoint_block FROM chains")).rows[0] as { checkpoint_block: number };
+      assert.ok(chain.checkpoint_block > market.startBlock, "earlier batches committed");
+      await assertConsistent(db);
+
+      await testIndexer(db, market, {}, { sync: SMALL }).backfill();
+      await assertComplete(db);
+    });
 
     it("survives SIGKILL of the indexer process mid-backfill and resumes without gap or duplicate", async () => {
       const dir = await mkdtemp(path.join(tmpdir(), "indexer-kill-"));

@@ -99,21 +99,24 @@ export const MAX_STATEMENT_JSON_CHARS = 1 << 20;
  * run is several times faster than a replacer callback, which V8 calls back into for every value.
  */
 export function rowsJsonChunks(rows: readonly object[], maxChars = MAX_STATEMENT_JSON_CHARS): string[] {
-  const chunks: string[] = [];
+  return [...jsonChunks(rows, maxChars)];
+}
+
+/** rowsJsonChunks one chunk at a time, so the first can be written while the next is being built. */
+function* jsonChunks(rows: readonly object[], maxChars = MAX_STATEMENT_JSON_CHARS): Generator<string> {
   let parts: string[] = [];
   let chars = 1; // "[", then each row and the "," or "]" after it
   for (const row of rows) {
     const json = JSON.stringify(plainRow(row as Record<string, unknown>));
     if (parts.length > 0 && chars + json.length + 1 > maxChars) {
-      chunks.push(`[${parts.join(",")}]`);
+      yield `[${parts.join(",")}]`;
       parts = [];
       chars = 1;
     }
     parts.push(json);
     chars += json.length + 1;
   }
-  if (parts.length > 0) chunks.push(`[${parts.join(",")}]`);
-  return chunks;
+  if (parts.length > 0) yield `[${parts.join(",")}]`;
 }
 
 function plainRow(row: Record<string, unknown>): Record<string, unknown> {
@@ -127,11 +130,54 @@ function plainRow(row: Record<string, unknown>): Record<string, unknown> {
   return out;
 }
 
-/** Runs a `json_to_recordset($1)` write (`$2` the chain) over `rows`, a bounded chunk per statement; the rows it affected. */
-async function writeRows(tx: Queryable, sql: string, rows: readonly object[], chainId: number): Promise<number> {
-  let affected = 0;
-  for (const json of rowsJsonChunks(rows)) affected += (await tx.query(sql, [json, chainId])).rowCount;
-  return affected;
+/**
+ * Sends a batch's `json_to_recordset($1)` writes (`$2` the chain), a bounded chunk per statement.
+ * Without a hook, a statement is not awaited before the next one is built: the database (a server,
+ * or PGlite's worker thread) executes it while this thread serialises the next, and the connection
+ * keeps them in order. With a hook (tests that fail a batch after a given statement), each statement
+ * is awaited and the hook runs after it, as the stage names say.
+ */
+class BatchWriter {
+  readonly #pending: Promise<unknown>[] = [];
+  #rows = 0;
+
+  constructor(
+    private readonly tx: Queryable,
+    private readonly chainId: number,
+    private readonly hook?: WriteHook,
+  ) {}
+
+  /** Sends the writes of `rows` with `sql`; resolves once they are sent, with the rows they will have affected. */
+  async write(stage: string, sql: string, rows: readonly object[]): Promise<{ affected: Promise<number> }> {
+    const statements: Promise<number>[] = [];
+    for (const json of jsonChunks(rows)) {
+      const statement = this.tx.query(sql, [json, this.chainId]).then((result) => result.rowCount);
+      if (this.hook) {
+        statements.push(Promise.resolve(await statement));
+        continue;
+      }
+      // Observed in finish(); until then a failure must not count as unhandled.
+      statement.catch(() => undefined);
+      statements.push(statement);
+      this.#pending.push(statement);
+      // Lets the connection send what it queued (node-postgres sends a statement once the one before has answered).
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    const affected = Promise.all(statements).then((counts) => counts.reduce((a, b) => a + b, 0));
+    if (this.hook) {
+      const count = await affected;
+      this.#rows += stage === "raw_events" ? count : rows.length;
+      await this.hook(stage, this.#rows);
+      return { affected };
+    }
+    affected.catch(() => undefined);
+    return { affected };
+  }
+
+  /** Waits for every statement sent; the first failure (the rest fail with the aborted transaction) is thrown. */
+  async finish(): Promise<void> {
+    await Promise.all(this.#pending);
+  }
 }
 
 /** JSON of anything small (notifications); bigints as decimal strings. */
@@ -250,13 +296,14 @@ export async function writeBatch(
   changes: BatchChanges,
   hook?: WriteHook,
 ): Promise<WriteStats> {
+  const writer = new BatchWriter(tx, chainId, hook);
   let rows = 0;
-  const after = async (stage: string, count: number) => {
-    rows += count;
-    if (hook) await hook(stage, rows);
+  const write = (stage: string, sql: string, records: readonly object[]) => {
+    rows += records.length;
+    return writer.write(stage, sql, records);
   };
 
-  let rawEvents = 0;
+  let rawEvents: { affected: Promise<number> } = { affected: Promise.resolve(0) };
   if (events.length > 0) {
     const records = events.map((event) => {
       const { listingId, rentalId } = eventRefs(event);
@@ -273,8 +320,7 @@ export async function writeBatch(
         ri: rentalId,
       };
     });
-    rawEvents = await writeRows(tx, SQL.insertRawEvents, records, chainId);
-    await after("raw_events", rawEvents);
+    rawEvents = await write("raw_events", SQL.insertRawEvents, records);
   }
 
   const newListings: object[] = [];
@@ -284,47 +330,19 @@ export async function writeBatch(
     if (changes.newListings.has(id)) newListings.push({ ...listing, ...changes.metadata.get(id) });
     else updatedListings.push(listing);
   }
-  if (newListings.length > 0) {
-    await writeRows(tx, SQL.insertListings, newListings, chainId);
-    await after("listings", newListings.length);
-  }
-  if (updatedListings.length > 0) {
-    await writeRows(tx, SQL.updateListings, updatedListings, chainId);
-    await after("listings", updatedListings.length);
-  }
+  if (newListings.length > 0) await write("listings", SQL.insertListings, newListings);
+  if (updatedListings.length > 0) await write("listings", SQL.updateListings, updatedListings);
   const metadataUpdates = [...changes.metadata.values()].filter((m) => !changes.newListings.has(m.listing_id));
-  if (metadataUpdates.length > 0) {
-    await writeRows(tx, SQL.updateListingMetadata, metadataUpdates, chainId);
-    await after("listings.metadata", metadataUpdates.length);
-  }
-  if (changes.prices.length > 0) {
-    await writeRows(tx, SQL.insertPrices, changes.prices, chainId);
-    await after("listing_prices", changes.prices.length);
-  }
+  if (metadataUpdates.length > 0) await write("listings.metadata", SQL.updateListingMetadata, metadataUpdates);
+  if (changes.prices.length > 0) await write("listing_prices", SQL.insertPrices, changes.prices);
   if (changes.dirtyRentals.size > 0) {
-    const rentals = [...changes.dirtyRentals].map((id) => changes.rentals.get(id) as RentalRow);
-    await writeRows(tx, SQL.upsertRentals, rentals, chainId);
-    await after("rentals", rentals.length);
+    await write("rentals", SQL.upsertRentals, [...changes.dirtyRentals].map((id) => changes.rentals.get(id) as RentalRow));
   }
-  if (changes.ratings.length > 0) {
-    await writeRows(tx, SQL.insertRatings, changes.ratings, chainId);
-    await after("ratings", changes.ratings.length);
-  }
-  if (changes.accounts.size > 0) {
-    await writeRows(tx, SQL.addAccounts, [...changes.accounts.values()], chainId);
-    await after("accounts", changes.accounts.size);
-  }
-  if (changes.tokens.size > 0) {
-    await writeRows(tx, SQL.addTokenTotals, [...changes.tokens.values()], chainId);
-    await after("token_totals", changes.tokens.size);
-  }
-  if (changes.paymentTokens.size > 0) {
-    await writeRows(tx, SQL.upsertPaymentTokens, [...changes.paymentTokens.values()], chainId);
-    await after("payment_tokens", changes.paymentTokens.size);
-  }
-  if (changes.settingsDirty && changes.settings) {
-    await writeRows(tx, SQL.upsertSettings, [changes.settings], chainId);
-    await after("settings", 1);
-  }
-  return { rawEvents, rows };
+  if (changes.ratings.length > 0) await write("ratings", SQL.insertRatings, changes.ratings);
+  if (changes.accounts.size > 0) await write("accounts", SQL.addAccounts, [...changes.accounts.values()]);
+  if (changes.tokens.size > 0) await write("token_totals", SQL.addTokenTotals, [...changes.tokens.values()]);
+  if (changes.paymentTokens.size > 0) await write("payment_tokens", SQL.upsertPaymentTokens, [...changes.paymentTokens.values()]);
+  if (changes.settingsDirty && changes.settings) await write("settings", SQL.upsertSettings, [changes.settings]);
+  await writer.finish();
+  return { rawEvents: await rawEvents.affected, rows };
 }

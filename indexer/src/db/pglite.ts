@@ -1,7 +1,9 @@
 import { mkdir } from "node:fs/promises";
-import { PGlite, types } from "@electric-sql/pglite";
+import { Worker } from "node:worker_threads";
+import { PGlite } from "@electric-sql/pglite";
 
 import { createClusterInChild, hasCluster } from "./pglite-init.js";
+import type { SerialisedError, WorkerData, WorkerNotification, WorkerReady, WorkerReply, WorkerRequest } from "./pglite-protocol.js";
 import { assertSchemaName, quoteIdent, type Db, type Queryable, type QueryResult, type Row } from "./types.js";
 
 export type OpenPgliteParameters = {
@@ -39,7 +41,7 @@ class Mutex {
 }
 
 type Shared = {
-  pg: PGlite;
+  conn: Connection;
   mutex: Mutex;
   /** The search_path currently set on the single connection. */
   current: string | undefined;
@@ -54,35 +56,124 @@ export async function openPglite(parameters: OpenPgliteParameters = {}): Promise
     await mkdir(dataDir, { recursive: true });
     if (!(await hasCluster(dataDir))) await createClusterInChild(dataDir, startParams);
   }
-  const pg = await PGlite.create({
-    dataDir,
-    startParams,
-    // Same shapes as the node-postgres client: int8 as number, numeric as string.
-    parsers: { [types.INT8]: (value: string) => Number(value) },
-  });
-  const shared: Shared = { pg, mutex: new Mutex(), current: undefined, closed: false };
+  const conn = await startWorker({ dataDir, startParams });
+  const shared: Shared = { conn, mutex: new Mutex(), current: undefined, closed: false };
   return pgliteView(shared, assertSchemaName(parameters.schema ?? "public"));
 }
 
-function wrap(target: { query: PGlite["query"]; exec: PGlite["exec"] }): Queryable {
+/**
+ * The database runs in a worker thread. PGlite's Postgres is WebAssembly that runs synchronously on
+ * whatever thread calls it: in the indexer's own thread, every statement stalled everything else —
+ * reading the node's answers (the node waited to send them), decoding logs, preparing the next batch
+ * — so fetching and writing took turns instead of overlapping. In a worker, the two run at once.
+ */
+async function startWorker(data: WorkerData): Promise<Connection> {
+  // Workers inherit the process's loader options, so the TypeScript source loads as the rest does.
+  const worker = new Worker(new URL("./pglite-worker.ts", import.meta.url), { workerData: data });
+  const pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
+  const listeners = new Map<string, Set<(payload: string) => void>>();
+  let nextId = 1;
+  let failure: Error | undefined;
+
+  try {
+    await new Promise<void>((resolve, reject) => {
+      worker.once("message", (message: WorkerReady) => {
+        if (message.ready) resolve();
+        else reject(revive(message.error, "could not open the PGlite database"));
+      });
+      worker.once("error", reject);
+    });
+  } catch (error) {
+    await worker.terminate();
+    throw error;
+  }
+  // An idle worker must not keep the process alive; one with statements in flight must.
+  worker.unref();
+  worker.on("message", (message: WorkerReply | WorkerNotification) => {
+    if ("channel" in message) {
+      for (const listener of listeners.get(message.channel) ?? []) listener(message.payload);
+      return;
+    }
+    const waiting = pending.get(message.id);
+    pending.delete(message.id);
+    if (pending.size === 0) worker.unref();
+    if (message.ok) waiting?.resolve(message.result);
+    else waiting?.reject(revive(message.error));
+  });
+  const fail = (error: Error) => {
+    failure = new Error(`the PGlite worker stopped: ${error.message}`, { cause: error });
+    for (const waiting of pending.values()) waiting.reject(failure);
+    pending.clear();
+  };
+  worker.on("error", fail);
+  worker.on("exit", (code) => fail(new Error(`exit code ${code}`)));
+
+  function call(request: DistributiveOmit<WorkerRequest, "id">): Promise<unknown> {
+    if (failure) return Promise.reject(failure);
+    const id = nextId++;
+    return new Promise((resolve, reject) => {
+      pending.set(id, { resolve, reject });
+      worker.ref();
+      worker.postMessage({ ...request, id });
+    });
+  }
+
   return {
-    async query<T = Row>(sql: string, params?: unknown[]): Promise<QueryResult<T>> {
-      const result = await target.query<T>(sql, params as unknown[] | undefined);
-      return { rows: result.rows, rowCount: result.affectedRows ?? 0 };
+    call,
+    async listen(channel, onPayload) {
+      let set = listeners.get(channel);
+      if (!set) {
+        set = new Set();
+        listeners.set(channel, set);
+        await call({ op: "listen", channel });
+      }
+      set.add(onPayload);
+      return async () => {
+        set.delete(onPayload);
+        if (set.size === 0 && listeners.get(channel) === set) {
+          listeners.delete(channel);
+          await call({ op: "unlisten", channel });
+        }
+      };
     },
+    async close() {
+      await call({ op: "close" });
+      await worker.terminate();
+    },
+  };
+}
+
+/** The worker's error as an Error again, with PGlite's fields (code, detail, ...) on it. */
+function revive(error: SerialisedError, context?: string): Error {
+  const revived = new Error(context ? `${context}: ${error.message}` : error.message);
+  revived.name = error.name;
+  return Object.assign(revived, error.props);
+}
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+type Connection = {
+  call(request: DistributiveOmit<WorkerRequest, "id">): Promise<unknown>;
+  listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
+  close(): Promise<void>;
+};
+
+function queryable(conn: Connection): Queryable {
+  return {
+    query: <T = Row>(sql: string, params?: unknown[]) => conn.call({ op: "query", sql, params }) as Promise<QueryResult<T>>,
     async exec(sql: string): Promise<void> {
-      await target.exec(sql);
+      await conn.call({ op: "exec", sql });
     },
   };
 }
 
 function pgliteView(shared: Shared, schema: string): Db {
-  const direct = wrap(shared.pg);
+  const direct = queryable(shared.conn);
 
   async function useSchema(): Promise<void> {
     if (shared.closed) throw new Error("database is closed");
     if (shared.current === schema) return;
-    await shared.pg.exec(`SET search_path TO ${quoteIdent(schema)}`);
+    await direct.exec(`SET search_path TO ${quoteIdent(schema)}`);
     shared.current = schema;
   }
 
@@ -102,18 +193,24 @@ function pgliteView(shared: Shared, schema: string): Db {
     transaction: <T>(fn: (tx: Queryable) => Promise<T>) =>
       shared.mutex.run(async () => {
         await useSchema();
-        return shared.pg.transaction((tx) => fn(wrap(tx)));
+        await shared.conn.call({ op: "begin" });
+        let result: T;
+        try {
+          result = await fn(direct);
+        } catch (error) {
+          await shared.conn.call({ op: "rollback" }).catch(() => undefined);
+          throw error;
+        }
+        await shared.conn.call({ op: "commit" });
+        return result;
       }),
-    async listen(channel, onPayload) {
-      const unlisten = await shared.pg.listen(channel, onPayload);
-      return () => unlisten();
-    },
+    listen: (channel, onPayload) => shared.conn.listen(channel, onPayload),
     withSchema: (other) => pgliteView(shared, assertSchemaName(other)),
     async close() {
       if (shared.closed) return;
       await shared.mutex.run(async () => {
         shared.closed = true;
-        await shared.pg.close();
+        await shared.conn.close();
       });
     },
   };

@@ -11,7 +11,7 @@ import { runMigrations } from "../../../indexer/src/db/migrate.js";
 import { dropSchema, openDatabase } from "../../../indexer/src/db/open.js";
 import type { Db } from "../../../indexer/src/db/types.js";
 import { createIndexer, type Indexer } from "../../../indexer/src/indexer.js";
-import { type History, writeHistory } from "./history.js";
+import { type History, startEarlyInADay, writeHistory } from "./history.js";
 import { deployMarket, type Market } from "./market.js";
 import { startNode, type TestNode } from "./node.js";
 
@@ -57,6 +57,7 @@ export async function startFixture(options: { history?: boolean } = {}): Promise
 }
 
 async function build(node: TestNode, options: { history?: boolean }): Promise<Fixture> {
+  if (options.history !== false) await startEarlyInADay(node);
   const market = await deployMarket(node);
   const history = options.history === false ? (undefined as unknown as History) : await writeHistory(market);
 

@@ -3,9 +3,10 @@
  * (GPU ones among them), rentals in every state, price and metadata changes, ratings, spread over
  * several days of chain time so time series have more than one bucket.
  */
-import type { Address } from "viem";
+import type { Address, Hex } from "viem";
 import { marketplaceAbi } from "../../../generated/abis.js";
 import { HOUR, type Market, UNIT } from "./market.js";
+import type { TestNode } from "./node.js";
 
 export type ListingSeed = {
   provider: number;
@@ -44,6 +45,18 @@ export type History = {
   rentals: Record<string, bigint>;
   lastBlock: bigint;
 };
+
+/**
+ * Moves the chain to 01:00 UTC of the next day. The history's three days are three daily buckets
+ * only when it starts early in a day: begun in the evening, day 3 would spill into a fourth. Call it
+ * before the deployment, whose events open the first bucket.
+ */
+export async function startEarlyInADay(node: TestNode): Promise<void> {
+  const latest = await node.rpc<{ timestamp: Hex }>("eth_getBlockByNumber", ["latest", false]);
+  const now = Number(latest.timestamp);
+  await node.rpc("evm_increaseTime", [Math.floor(now / DAY + 1) * DAY + HOUR - now]);
+  await node.rpc("evm_mine");
+}
 
 export async function writeHistory(m: Market): Promise<History> {
   const a = m.accounts;

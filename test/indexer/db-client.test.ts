@@ -72,6 +72,28 @@ for (const kind of dbKinds()) {
       assert.deepEqual(heard, ["committed"]);
     });
 
+    it("never reports a commit of a transaction in which a statement failed, even if the caller went on", async () => {
+      // Postgres answers COMMIT of an aborted transaction with a rollback, not an error.
+      await assert.rejects(
+        db.transaction(async (tx) => {
+          await tx.query("INSERT INTO items VALUES (4, 'four')");
+          await tx.query("SELECT 1 / 0").catch(() => undefined);
+        }),
+      );
+      // Statements still queued behind the failure are rolled back with it, not run after the ROLLBACK.
+      await assert.rejects(
+        db.transaction(async (tx) => {
+          const failing = tx.query("SELECT 1 / 0");
+          const queued = [5, 6, 7].map((n) => tx.query("INSERT INTO items VALUES ($1, 'queued')", [n]).catch(() => undefined));
+          await failing;
+          await Promise.all(queued);
+        }),
+        /division by zero/,
+      );
+      const rows = (await db.query<{ n: number }>("SELECT n FROM items WHERE n BETWEEN 4 AND 7")).rows;
+      assert.deepEqual(rows, []);
+    });
+
     it("runs statements sent without waiting in the order they were sent", async () => {
       await db.transaction(async (tx) => {
         const sent = Array.from({ length: 40 }, (_, i) =>

@@ -51,6 +51,35 @@ function wrapClient(client: pg.Pool | pg.PoolClient | pg.Client): Queryable {
   };
 }
 
+/**
+ * A transaction's connection, its statements sent in the order issued, each once the one before has
+ * answered, so a caller may issue the next before awaiting the last (node-postgres would queue them
+ * itself, but that is deprecated). BEGIN, COMMIT and ROLLBACK go through the same queue: a ROLLBACK
+ * sent ahead of statements still queued would leave them to run, and commit, outside the transaction.
+ */
+class SerialClient implements Queryable {
+  #tail: Promise<unknown> = Promise.resolve();
+  /** The first statement that failed: the transaction is aborted, and a COMMIT would only roll it back. */
+  failure: unknown;
+
+  constructor(private readonly client: pg.PoolClient) {}
+
+  query<T = Row>(sql: string, params?: unknown[]): Promise<QueryResult<T>> {
+    const next = this.#tail.then(async () => {
+      const result = await this.client.query(sql, params);
+      return { rows: result.rows as T[], rowCount: result.rowCount ?? 0 };
+    });
+    this.#tail = next.catch((error: unknown) => {
+      this.failure ??= error;
+    });
+    return next;
+  }
+
+  async exec(sql: string): Promise<void> {
+    await this.query(sql);
+  }
+}
+
 function postgresView(shared: Shared, schema: string): Db {
   const options = `-c search_path=${quoteIdent(schema)}`;
   const pool = new pg.Pool({
@@ -72,6 +101,7 @@ function postgresView(shared: Shared, schema: string): Db {
     exec: (sql) => direct.exec(sql),
     async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
       const client = await pool.connect();
+      const tx = new SerialClient(client);
       let broken: Error | undefined;
       // A checked-out client whose server goes away emits "error"; unheard, that would crash the
       // process. The failing query rejects anyway, so just remember to drop the connection.
@@ -81,13 +111,14 @@ function postgresView(shared: Shared, schema: string): Db {
       };
       client.on("error", onError);
       try {
-        await client.query("BEGIN");
-        const result = await fn(wrapClient(client));
-        await client.query("COMMIT");
+        await tx.query("BEGIN");
+        const result = await fn(tx);
+        if (tx.failure !== undefined) throw tx.failure;
+        await tx.query("COMMIT");
         return result;
       } catch (error) {
         try {
-          await client.query("ROLLBACK");
+          await tx.query("ROLLBACK");
         } catch (rollbackError) {
           // The connection itself failed: drop it from the pool instead of reusing it.
           broken = rollbackError as Error;

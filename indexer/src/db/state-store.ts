@@ -160,7 +160,7 @@ class BatchWriter {
       statement.catch(() => undefined);
       statements.push(statement);
       this.#pending.push(statement);
-      // Lets the connection send what it queued (node-postgres sends a statement once the one before has answered).
+      // Lets the connection send what it queued (a server connection sends a statement once the one before has answered).
       await new Promise((resolve) => setImmediate(resolve));
     }
     const affected = Promise.all(statements).then((counts) => counts.reduce((a, b) => a + b, 0));

@@ -59,16 +59,16 @@ function wrapClient(client: pg.Pool | pg.PoolClient | pg.Client): Queryable {
  */
 class SerialClient implements Queryable {
   #tail: Promise<unknown> = Promise.resolve();
+  readonly #direct: Queryable;
   /** The first statement that failed: the transaction is aborted, and a COMMIT would only roll it back. */
   failure: unknown;
 
-  constructor(private readonly client: pg.PoolClient) {}
+  constructor(client: pg.PoolClient) {
+    this.#direct = wrapClient(client);
+  }
 
   query<T = Row>(sql: string, params?: unknown[]): Promise<QueryResult<T>> {
-    const next = this.#tail.then(async () => {
-      const result = await this.client.query(sql, params);
-      return { rows: result.rows as T[], rowCount: result.rowCount ?? 0 };
-    });
+    const next = this.#tail.then(() => this.#direct.query<T>(sql, params));
     this.#tail = next.catch((error: unknown) => {
       this.failure ??= error;
     });

@@ -152,6 +152,9 @@ describe("web app in a real browser", { skip, timeout: 300_000 }, () => {
     const search = consumer.page;
     await search.getByLabel("Search the market").fill(word);
     await search.getByRole("button", { name: "Search" }).click();
+    // The previous results stay on screen while the search loads (the new listing may be among them):
+    // wait for this search's own answer.
+    await search.locator("#results-heading", { hasText: new RegExp(`resources? for “${word}”`) }).waitFor({ timeout: 10_000 });
     const card = search.locator(`[data-listing-id="${listingId}"]`);
     await card.waitFor({ timeout: 10_000 });
     const seconds = (Date.now() - confirmedAt) / 1000;

@@ -73,10 +73,13 @@ export function BrowsePage() {
           <Filters state={state} facets={first?.facets} onChange={update} />
         </aside>
 
-        <section className="browse__results" aria-labelledby="results-heading">
+        <section className="browse__results" aria-labelledby="results-heading" aria-busy={results.isPlaceholderData}>
           <div className="results-bar">
             <h2 id="results-heading" className="h3" aria-live="polite">
-              {first ? `${first.totalExact === false ? "About " : ""}${first.total.toLocaleString()} resource${first.total === 1 ? "" : "s"}` : "Searching…"}
+              {/* While a new search loads, the previous results stay on screen, but their count is not this search's. */}
+              {first && !results.isPlaceholderData
+                ? `${first.totalExact === false ? "About " : ""}${first.total.toLocaleString()} resource${first.total === 1 ? "" : "s"}`
+                : "Searching…"}
               {state.q ? <span className="muted"> for “{state.q}”</span> : null}
             </h2>
             <div className="results-bar__tools">

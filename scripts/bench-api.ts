@@ -2,6 +2,7 @@
  *   npm run bench:api                                  PGlite mirror of 20,000 listings
  *   npm run bench:api -- --db postgres                 the same on the server at DATABASE_URL
  *   npm run bench:api -- --duration 20 --connections 32 --listings 100000
+ *   npm run bench:api -- --rate 3000                    latency at a fixed request rate, not at saturation
  *
  * Starts the API in its own process over a seeded mirror, then drives it with autocannon from this
  * one (both on this machine: the load generator's CPU counts against the budget) on a mix of list,
@@ -20,9 +21,15 @@ const { values } = parseArgs({
     listings: { type: "string", default: "20000" },
     duration: { type: "string", default: "20" },
     connections: { type: "string", default: "32" },
+    rate: { type: "string" },
   },
 });
 const log = (message: string) => process.stderr.write(`bench:api ${message}\n`);
+const rate = values.rate === undefined ? undefined : Number(values.rate);
+if (rate !== undefined && !(Number.isInteger(rate) && rate > 0)) {
+  log(`--rate must be a positive whole number of requests per second, not ${values.rate}`);
+  process.exit(2);
+}
 
 const child = spawn(process.execPath, ["--import", "tsx", "scripts/bench-api/server.ts", "--db", values.db as string, "--listings", values.listings as string], {
   stdio: ["ignore", "pipe", "inherit"],
@@ -60,12 +67,15 @@ for (let i = requests.length - 1; i > 0; i--) {
   [requests[i], requests[j]] = [requests[j] as autocannon.Request, requests[i] as autocannon.Request];
 }
 
+// Without a rate, each connection sends its next request as soon as the last is answered: the API runs
+// saturated, and latency is mostly time queued behind the slowest resource. With one, requests arrive
+// at that rate (spread over the connections) and latency is what a client sees at that load.
 const run = (duration: number) =>
-  autocannon({ url: ready.url, connections: Number(values.connections), duration, requests, pipelining: 1 });
+  autocannon({ url: ready.url, connections: Number(values.connections), duration, requests, pipelining: 1, ...(rate ? { overallRate: rate } : {}) });
 
 log("warming up (5 s)");
 await run(5);
-log(`measuring (${values.duration} s, ${values.connections} connections)`);
+log(`measuring (${values.duration} s, ${values.connections} connections${rate ? `, ${rate} requests/s` : ""})`);
 const result = await run(Number(values.duration));
 child.kill("SIGTERM");
 

@@ -72,6 +72,16 @@ for (const kind of dbKinds()) {
       assert.deepEqual(heard, ["committed"]);
     });
 
+    it("runs each view's statements in its own schema when views send without waiting for each other", async () => {
+      const other = await database.schema("client_other");
+      await other.exec("CREATE TABLE items (n integer PRIMARY KEY, label text NOT NULL)");
+      await other.query("INSERT INTO items VALUES (-1, 'other')");
+      const reads = Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? db : other).query<{ n: number }>("SELECT min(n) AS n FROM items"));
+      const answers = (await Promise.all(reads)).map((r) => r.rows[0]?.n);
+      const own = (await db.query<{ n: number }>("SELECT min(n) AS n FROM items")).rows[0]?.n;
+      assert.deepEqual(answers, Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? own : -1)));
+    });
+
     it("never reports a commit of a transaction in which a statement failed, even if the caller went on", async () => {
       // Postgres answers COMMIT of an aborted transaction with a rollback, not an error.
       await assert.rejects(

@@ -170,26 +170,39 @@ function queryable(conn: Connection): Queryable {
 function pgliteView(shared: Shared, schema: string): Db {
   const direct = queryable(shared.conn);
 
-  async function useSchema(): Promise<void> {
-    if (shared.closed) throw new Error("database is closed");
-    if (shared.current === schema) return;
-    await direct.exec(`SET search_path TO ${quoteIdent(schema)}`);
+  /** Sends the search_path this view needs, if another view's is set; the worker runs it before what follows. */
+  function useSchema(): Promise<void> {
+    if (shared.closed) return Promise.reject(new Error("database is closed"));
+    if (shared.current === schema) return Promise.resolve();
     shared.current = schema;
+    return direct.exec(`SET search_path TO ${quoteIdent(schema)}`).catch((error: unknown) => {
+      if (shared.current === schema) shared.current = undefined;
+      throw error;
+    });
+  }
+
+  /**
+   * A statement outside a transaction holds the connection only while it is sent, not until it is
+   * answered: the worker runs messages in the order sent, so the next statement can be on its way
+   * meanwhile. Waiting for each answer first left the database idle while the answer waited for this
+   * thread, which serves requests between statements (the API's tail latency).
+   */
+  function standalone<T>(send: () => Promise<T>): Promise<T> {
+    let answer!: Promise<T>;
+    return shared.mutex
+      .run(async () => {
+        const path = useSchema();
+        answer = Promise.all([path, send()]).then(([, result]) => result);
+        answer.catch(() => undefined);
+      })
+      .then(() => answer);
   }
 
   return {
     kind: "pglite",
     schema,
-    query: <T = Row>(sql: string, params?: unknown[]) =>
-      shared.mutex.run(async () => {
-        await useSchema();
-        return direct.query<T>(sql, params);
-      }),
-    exec: (sql: string) =>
-      shared.mutex.run(async () => {
-        await useSchema();
-        await direct.exec(sql);
-      }),
+    query: <T = Row>(sql: string, params?: unknown[]) => standalone(() => direct.query<T>(sql, params)),
+    exec: (sql: string) => standalone(() => direct.exec(sql)),
     transaction: <T>(fn: (tx: Queryable) => Promise<T>) =>
       shared.mutex.run(async () => {
         await useSchema();

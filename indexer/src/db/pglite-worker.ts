@@ -7,6 +7,7 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { PGlite, types, type Transaction } from "@electric-sql/pglite";
 
+import { InOrder } from "./in-order.js";
 import type { WorkerData, WorkerReply, WorkerRequest } from "./pglite-protocol.js";
 
 const port = parentPort;
@@ -95,9 +96,9 @@ try {
     parsers: { [types.INT8]: (value: string) => Number(value) },
   });
   // One statement at a time, in the order sent: each waits for the one before.
-  let tail: Promise<unknown> = Promise.resolve();
+  const queue = new InOrder();
   port.on("message", (request: WorkerRequest) => {
-    tail = tail.then(async () => {
+    void queue.run(async () => {
       let reply: WorkerReply;
       try {
         reply = { id: request.id, ok: true, result: await handle(pg, request) };

@@ -2,6 +2,7 @@ import { mkdir } from "node:fs/promises";
 import { Worker } from "node:worker_threads";
 import { PGlite } from "@electric-sql/pglite";
 
+import { InOrder } from "./in-order.js";
 import { createClusterInChild, hasCluster } from "./pglite-init.js";
 import type { SerialisedError, WorkerData, WorkerNotification, WorkerReady, WorkerReply, WorkerRequest } from "./pglite-protocol.js";
 import { assertSchemaName, quoteIdent, type Db, type Queryable, type QueryResult, type Row } from "./types.js";
@@ -29,20 +30,10 @@ const DEFAULT_SETTINGS: Record<string, string> = {
   shared_buffers: "32MB",
 };
 
-/** Serialises every statement of every schema view, so a view's `SET search_path` cannot leak into another's. */
-class Mutex {
-  #tail: Promise<unknown> = Promise.resolve();
-
-  run<T>(fn: () => Promise<T>): Promise<T> {
-    const result = this.#tail.then(fn, fn);
-    this.#tail = result.catch(() => undefined);
-    return result;
-  }
-}
-
 type Shared = {
   conn: Connection;
-  mutex: Mutex;
+  /** Every schema view's statements, so a view's `SET search_path` cannot leak into another's. */
+  mutex: InOrder;
   /** The search_path currently set on the single connection. */
   current: string | undefined;
   closed: boolean;
@@ -57,7 +48,7 @@ export async function openPglite(parameters: OpenPgliteParameters = {}): Promise
     if (!(await hasCluster(dataDir))) await createClusterInChild(dataDir, startParams);
   }
   const conn = await startWorker({ dataDir, startParams });
-  const shared: Shared = { conn, mutex: new Mutex(), current: undefined, closed: false };
+  const shared: Shared = { conn, mutex: new InOrder(), current: undefined, closed: false };
   return pgliteView(shared, assertSchemaName(parameters.schema ?? "public"));
 }
 

@@ -1,5 +1,6 @@
 import pg from "pg";
 
+import { InOrder } from "./in-order.js";
 import { assertSchemaName, quoteIdent, type Db, type Queryable, type QueryResult, type Row } from "./types.js";
 
 export type OpenPostgresParameters = {
@@ -58,7 +59,7 @@ function wrapClient(client: pg.Pool | pg.PoolClient | pg.Client): Queryable {
  * sent ahead of statements still queued would leave them to run, and commit, outside the transaction.
  */
 class SerialClient implements Queryable {
-  #tail: Promise<unknown> = Promise.resolve();
+  readonly #queue = new InOrder();
   readonly #direct: Queryable;
   /** The first statement that failed: the transaction is aborted, and a COMMIT would only roll it back. */
   failure: unknown;
@@ -68,8 +69,8 @@ class SerialClient implements Queryable {
   }
 
   query<T = Row>(sql: string, params?: unknown[]): Promise<QueryResult<T>> {
-    const next = this.#tail.then(() => this.#direct.query<T>(sql, params));
-    this.#tail = next.catch((error: unknown) => {
+    const next = this.#queue.run(() => this.#direct.query<T>(sql, params));
+    next.catch((error: unknown) => {
       this.failure ??= error;
     });
     return next;

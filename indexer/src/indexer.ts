@@ -13,6 +13,7 @@ import pino, { type Logger } from "pino";
 import { defaultSyncSettings, type ChainConfig, type SyncSettings } from "./config/config.js";
 import { ensureChain } from "./db/chain-state.js";
 import { buildDeferredIndexes, deferIndexes, mirrorIsEmpty } from "./db/deferred-indexes.js";
+import { deferRollups, finishDeferredRollups } from "./db/deferred-rollups.js";
 import { withDbRetry, type DbRetryParameters } from "./db/errors.js";
 import { createMaintenance } from "./db/maintenance.js";
 import type { Db } from "./db/types.js";
@@ -163,10 +164,14 @@ export function createIndexer(parameters: CreateIndexerParameters): Indexer {
         await withDbRetry(
           async () => {
             if (!(await mirrorIsEmpty(parameters.db))) return;
-            const deferred = await deferIndexes(parameters.db);
-            logger.info({ indexes: deferred }, "empty mirror: secondary indexes are built once the backfill is done");
+            const indexes = await deferIndexes(parameters.db);
+            const triggers = await deferRollups(parameters.db);
+            logger.info(
+              { indexes, triggers },
+              "empty mirror: secondary indexes and the API's rollups are built once the backfill is done",
+            );
           },
-          dbRetry("deferring indexes"),
+          dbRetry("deferring indexes and rollups"),
         );
       }
       const progress = parameters.progress === false ? undefined : startProgress({ metrics: metrics.chains, logger });
@@ -176,7 +181,10 @@ export function createIndexer(parameters: CreateIndexerParameters): Indexer {
         progress?.stop();
       }
       // Also those an earlier, interrupted backfill left deferred. A stop leaves them for the next start.
+      // Rollups first: their tables' indexes are among the deferred, and are built over the new rows.
       if (!controller.signal.aborted) {
+        const rollups = () => finishDeferredRollups(parameters.db, { logger, notifyChannel: parameters.notifyChannel });
+        await track(withDbRetry(rollups, dbRetry("computing deferred rollups")));
         const build = () => buildDeferredIndexes(parameters.db, { logger, signal: controller.signal });
         await track(withDbRetry(build, dbRetry("building deferred indexes")));
       }

@@ -1,12 +1,13 @@
 /**
  * Live updates over /ws, driven by the indexer's NOTIFY on commit: a rental's transitions in order,
- * a near-end notice, a reorg rollback, and the connection limits.
+ * a near-end notice, a reorg rollback, recomputed rollups dropping the cache, and the connection limits.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { getAddress } from "viem";
 import { WebSocket } from "ws";
 import { marketplaceAbi } from "../../generated/abis.js";
+import { deferRollups, finishDeferredRollups } from "../../indexer/src/db/deferred-rollups.js";
 import { call, type Fixture, startFixture } from "./support/fixture.js";
 import { HOUR, UNIT } from "./support/market.js";
 
@@ -172,6 +173,28 @@ describe("WebSocket /ws", () => {
     assert.deepEqual(rolled.rollup, rolled.recount);
     assert.deepEqual(rolled.rollup, before.rollup);
     client.close();
+  });
+
+  it("drops cached analytics when rollups deferred by a backfill are computed", async () => {
+    const usage = () => call(f.url, "/marketplace/analytics?metric=usage&time_range=0..&aggregation=monthly");
+    const truth = (await usage()).body;
+    // Rollups that disagree with the mirror, changed without a notification, read and cached once.
+    await f.db.query("UPDATE api_hourly_stats SET requested = requested + 1000 WHERE chain_id = $1", [f.market.chainId]);
+    const cached = (await call(f.url, "/marketplace/analytics?metric=usage&time_range=1..&aggregation=monthly")).body;
+    assert.notDeepEqual(cached.totals, truth.totals, "the changed rollup was read");
+    const again = async () => (await call(f.url, "/marketplace/analytics?metric=usage&time_range=1..&aggregation=monthly")).body;
+    assert.deepEqual(await again(), cached, "and is served from the cache");
+
+    // What a backfill into an empty mirror does at its end: recompute every rollup and say so.
+    assert.ok((await deferRollups(f.db)) > 0);
+    assert.ok((await finishDeferredRollups(f.db)) > 0);
+    const deadline = Date.now() + 5_000;
+    let after = await again();
+    while (JSON.stringify(after.totals) !== JSON.stringify(truth.totals) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 25));
+      after = await again();
+    }
+    assert.deepEqual(after.totals, truth.totals, "the recomputed rollups replaced the cached answer");
   });
 
   it("refuses foreign origins, too many subscriptions, oversized messages and slow readers", async () => {

@@ -14,12 +14,15 @@ import type { Db, Queryable } from "./types.js";
 
 export const DEFAULT_NOTIFY_CHANNEL = "marketplace_commits";
 
-/** The payload of every NOTIFY: a committed range, or a rolled-back one (`reorg`: rows from `fromBlock` on were removed). */
+/**
+ * The payload of every NOTIFY: a committed range, or a rolled-back one (`reorg`: rows from `fromBlock` on
+ * were removed), or `rollups`: the API's rollups were recomputed after a backfill (db/deferred-rollups.ts).
+ */
 export type CommitNotification = {
   chainId: number;
   fromBlock: number;
   toBlock: number;
-  kind: "block" | "reorg";
+  kind: "block" | "reorg" | "rollups";
   schema: string;
   events?: number;
 };

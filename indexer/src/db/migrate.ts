@@ -2,6 +2,7 @@ import { readdir, readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 
 import { buildDeferredIndexesIn } from "./deferred-indexes.js";
+import { finishDeferredRollupsIn } from "./deferred-rollups.js";
 import { quoteIdent, type Db } from "./types.js";
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL("../../migrations/", import.meta.url));
@@ -9,6 +10,7 @@ export const MIGRATIONS_DIR = fileURLToPath(new URL("../../migrations/", import.
 /** Tables the migrations create, dropped by `resetSchema` (`--reindex`). Nothing else in the schema is touched. */
 export const INDEXER_TABLES = [
   "deferred_indexes",
+  "deferred_rollups",
   "undo_rows",
   "undo_batches",
   "settings",
@@ -48,10 +50,13 @@ export async function runMigrations(db: Db, parameters: RunMigrationsParameters 
       (await tx.query<{ version: string }>(`SELECT version FROM ${schema}.schema_migrations`)).rows.map((r) => r.version),
     );
     const pending = sources.filter(({ name }) => !done.has(name.replace(/\.sql$/, "")));
-    // A migration is written against the whole schema: indexes an interrupted backfill left deferred are built first.
+    // A migration is written against the whole schema: rollups and indexes an interrupted backfill left
+    // deferred are built first.
     if (pending.length > 0) {
-      const deferred = await tx.query<{ table: string | null }>("SELECT to_regclass($1)::text AS table", [`${schema}.deferred_indexes`]);
-      if (deferred.rows[0]?.table) await buildDeferredIndexesIn(tx);
+      const exists = async (table: string) =>
+        Boolean((await tx.query<{ table: string | null }>("SELECT to_regclass($1)::text AS table", [`${schema}.${table}`])).rows[0]?.table);
+      if (await exists("deferred_rollups")) await finishDeferredRollupsIn(tx, db.schema);
+      if (await exists("deferred_indexes")) await buildDeferredIndexesIn(tx);
     }
     const applied: string[] = [];
     for (const { name, sql } of pending) {

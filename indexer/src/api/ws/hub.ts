@@ -181,6 +181,8 @@ export function createWsHub({ httpServer, deps }: { httpServer: Server; deps: Ap
       for (const key of noticed) if (key.startsWith(`${n.chainId}:`)) noticed.delete(key);
       return;
     }
+    // Recomputed rollups carry no event to deliver.
+    if (n.kind === "rollups") return;
     if (byChannel.size > 0) {
       const events = await loadBatchEvents(deps, n.chainId, n.fromBlock, n.toBlock);
       for (const event of events) deliver(n.chainId, event);

@@ -10,9 +10,9 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 
-import { InjectedFailureError, MIGRATIONS_DIR, runMigrations, syncSettingsFromEnv, type Db } from "../../indexer/src/index.js";
+import { MIGRATIONS_DIR, runMigrations, syncSettingsFromEnv, type Db } from "../../indexer/src/index.js";
 import { dbKinds, openTestDatabase, type TestDatabase } from "./support/db.js";
-import { testIndexer } from "./support/indexer.js";
+import { backfillFailingAt, SMALL_BATCHES, testIndexer } from "./support/indexer.js";
 import { deployMarket, type Market } from "./support/market.js";
 import { startNode, type TestNode } from "./support/node.js";
 import { runScenario } from "./support/scenario.js";
@@ -28,8 +28,6 @@ before(async () => {
 after(async () => {
   await node?.stop();
 });
-
-const SMALL = { targetBatchEvents: 30, initialBlockRange: 8, maxBlockRange: 16, prefetch: 1 };
 
 /** Every index of the schema as `CREATE INDEX ...`, the schema's name taken out so two schemas compare. */
 async function indexDefinitions(db: Db): Promise<string[]> {
@@ -59,20 +57,6 @@ function watchIndexes(db: Db) {
   };
 }
 
-/** A backfill that fails in its `batch`-th batch, after writing its raw events. */
-async function backfillFailingAt(db: Db, batch: number): Promise<void> {
-  let batches = 0;
-  const crashing = testIndexer(db, market, {}, {
-    sync: SMALL,
-    hooks: {
-      onBatchWrite: ({ stage }) => {
-        if (stage === "raw_events" && ++batches === batch) throw new InjectedFailureError("injected failure");
-      },
-    },
-  });
-  await assert.rejects(crashing.backfill(), InjectedFailureError);
-}
-
 async function deferredCount(db: Db): Promise<number> {
   return (await db.query<{ n: number }>("SELECT count(*)::int AS n FROM deferred_indexes")).rows[0]?.n ?? -1;
 }
@@ -92,7 +76,7 @@ for (const kind of dbKinds()) {
     it("a backfill into an empty mirror writes without the history tables' secondary indexes and ends with all of them", async () => {
       const db = await database.schema();
       const watch = watchIndexes(db);
-      await testIndexer(db, market, {}, { sync: SMALL, hooks: watch.hooks }).backfill();
+      await testIndexer(db, market, {}, { sync: SMALL_BATCHES, hooks: watch.hooks }).backfill();
       const during = await watch.during();
       const missing = migrated.filter((def) => !during.includes(def));
       assert.ok(missing.some((def) => def.includes("raw_events_block_idx")), "raw_events' block index was deferred");
@@ -104,18 +88,18 @@ for (const kind of dbKinds()) {
 
     it("an interrupted backfill leaves the definitions recorded, and the restart builds them", async () => {
       const db = await database.schema();
-      await backfillFailingAt(db, 3);
+      await backfillFailingAt(db, market, 3);
       assert.ok((await deferredCount(db)) > 0, "the deferred definitions survive the failure");
       assert.notDeepEqual(await indexDefinitions(db), migrated);
 
-      await testIndexer(db, market, {}, { sync: SMALL }).backfill();
+      await testIndexer(db, market, {}, { sync: SMALL_BATCHES }).backfill();
       assert.deepEqual(await indexDefinitions(db), migrated);
       assert.equal(await deferredCount(db), 0);
     });
 
     it("a pending migration builds deferred indexes before it runs", async () => {
       const db = await database.schema();
-      await backfillFailingAt(db, 2);
+      await backfillFailingAt(db, market, 2);
       assert.ok((await deferredCount(db)) > 0);
 
       const dir = await mkdtemp(path.join(tmpdir(), "migrations-"));
@@ -133,18 +117,18 @@ for (const kind of dbKinds()) {
     it("keeps every index when the mirror already holds events, or when deferring is turned off", async () => {
       const db = await database.schema();
       const firstPart = market.startBlock + 10;
-      await testIndexer(db, market, {}, { sync: SMALL }).backfill({ toBlock: { [market.chainId]: firstPart } });
+      await testIndexer(db, market, {}, { sync: SMALL_BATCHES }).backfill({ toBlock: { [market.chainId]: firstPart } });
       assert.ok((await db.query<{ n: number }>("SELECT count(*)::int AS n FROM raw_events")).rows[0]!.n > 0);
 
       const second = watchIndexes(db);
-      await testIndexer(db, market, {}, { sync: SMALL, hooks: second.hooks }).backfill();
+      await testIndexer(db, market, {}, { sync: SMALL_BATCHES, hooks: second.hooks }).backfill();
       assert.deepEqual(await second.during(), migrated, "the second backfill wrote with every index in place");
 
       const off = await database.schema();
       const settings = syncSettingsFromEnv({ INDEXER_DEFER_INDEXES: "0" });
       assert.equal(settings.deferIndexes, false);
       const offWatch = watchIndexes(off);
-      await testIndexer(off, market, {}, { sync: { ...SMALL, deferIndexes: settings.deferIndexes }, hooks: offWatch.hooks }).backfill();
+      await testIndexer(off, market, {}, { sync: { ...SMALL_BATCHES, deferIndexes: settings.deferIndexes }, hooks: offWatch.hooks }).backfill();
       assert.deepEqual(await offWatch.during(), migrated, "deferring turned off");
       assert.throws(() => syncSettingsFromEnv({ INDEXER_DEFER_INDEXES: "maybe" }), /INDEXER_DEFER_INDEXES must be 1 or 0/);
     });

@@ -10,9 +10,9 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 
-import { InjectedFailureError, MIGRATIONS_DIR, runMigrations, type Db } from "../../indexer/src/index.js";
+import { MIGRATIONS_DIR, runMigrations, type Db } from "../../indexer/src/index.js";
 import { dbKinds, openTestDatabase, type TestDatabase } from "./support/db.js";
-import { testIndexer } from "./support/indexer.js";
+import { backfillFailingAt, SMALL_BATCHES, testIndexer } from "./support/indexer.js";
 import { deployMarket, type Market } from "./support/market.js";
 import { startNode, type TestNode } from "./support/node.js";
 import { runScenario } from "./support/scenario.js";
@@ -28,8 +28,6 @@ before(async () => {
 after(async () => {
   await node?.stop();
 });
-
-const SMALL = { targetBatchEvents: 30, initialBlockRange: 8, maxBlockRange: 16, prefetch: 1 };
 
 /**
  * The rollups 0113's api_rollups_rebuild() recomputes, each with the order to sort its rows by. The
@@ -76,20 +74,6 @@ async function deferredCount(db: Db): Promise<number> {
   return (await db.query<{ n: number }>("SELECT count(*)::int AS n FROM deferred_rollups")).rows[0]?.n ?? -1;
 }
 
-/** A backfill that fails in its `batch`-th batch, after writing its raw events. */
-async function backfillFailingAt(db: Db, batch: number): Promise<void> {
-  let batches = 0;
-  const crashing = testIndexer(db, market, {}, {
-    sync: SMALL,
-    hooks: {
-      onBatchWrite: ({ stage }) => {
-        if (stage === "raw_events" && ++batches === batch) throw new InjectedFailureError("injected failure");
-      },
-    },
-  });
-  await assert.rejects(crashing.backfill(), InjectedFailureError);
-}
-
 for (const kind of dbKinds()) {
   describe(`deferred rollups (${kind})`, () => {
     let database: TestDatabase;
@@ -97,7 +81,7 @@ for (const kind of dbKinds()) {
     before(async () => {
       database = await openTestDatabase(kind);
       const incremental = await database.schema("rollup_ref");
-      await testIndexer(incremental, market, {}, { sync: { ...SMALL, deferIndexes: false } }).backfill();
+      await testIndexer(incremental, market, {}, { sync: { ...SMALL_BATCHES, deferIndexes: false } }).backfill();
       expected = await rollups(incremental);
       for (const [table, rows] of Object.entries(expected)) {
         if (table !== "api_provider_acceptance") assert.ok(rows.length > 0, `the scenario fills ${table}`);
@@ -111,7 +95,7 @@ for (const kind of dbKinds()) {
       const db = await database.schema();
       let during: Promise<[string[], number]> | undefined;
       const indexer = testIndexer(db, market, {}, {
-        sync: SMALL,
+        sync: SMALL_BATCHES,
         hooks: {
           onSync: (event) => {
             if (event.kind === "block") during ??= Promise.all([disabledTriggers(db), db.query<{ n: number }>("SELECT count(*)::int AS n FROM api_hourly_stats").then((r) => r.rows[0]!.n)]);
@@ -131,11 +115,11 @@ for (const kind of dbKinds()) {
 
     it("an interrupted backfill leaves the triggers recorded, and the restart computes the rollups", async () => {
       const db = await database.schema();
-      await backfillFailingAt(db, 3);
+      await backfillFailingAt(db, market, 3);
       assert.ok((await deferredCount(db)) > 0, "the record survives the failure");
       assert.ok((await disabledTriggers(db)).length > 0);
 
-      await testIndexer(db, market, {}, { sync: SMALL }).backfill();
+      await testIndexer(db, market, {}, { sync: SMALL_BATCHES }).backfill();
       assert.deepEqual(await disabledTriggers(db), []);
       assert.equal(await deferredCount(db), 0);
       await assertRollups(db, expected);
@@ -143,7 +127,7 @@ for (const kind of dbKinds()) {
 
     it("a pending migration computes deferred rollups before it runs", async () => {
       const db = await database.schema();
-      await backfillFailingAt(db, 2);
+      await backfillFailingAt(db, market, 2);
       assert.ok((await deferredCount(db)) > 0);
       const dir = await mkdtemp(path.join(tmpdir(), "migrations-"));
       try {

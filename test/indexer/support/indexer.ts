@@ -1,6 +1,14 @@
+import assert from "node:assert/strict";
 import pino from "pino";
 
-import { createIndexer, type ChainConfig, type CreateIndexerParameters, type Db, type Indexer } from "../../../indexer/src/index.js";
+import {
+  createIndexer,
+  InjectedFailureError,
+  type ChainConfig,
+  type CreateIndexerParameters,
+  type Db,
+  type Indexer,
+} from "../../../indexer/src/index.js";
 import type { Market } from "./market.js";
 
 export const quietLogger = pino({ level: process.env.LOG_LEVEL ?? "silent" });
@@ -50,4 +58,21 @@ export async function waitForBlock(indexer: Indexer, block: number, timeoutMs = 
     }
     await new Promise((r) => setTimeout(r, 10));
   }
+}
+
+/** Small batches of a few blocks, one range fetched ahead: a scenario's backfill takes many batches. */
+export const SMALL_BATCHES = { targetBatchEvents: 30, initialBlockRange: 8, maxBlockRange: 16, prefetch: 1 };
+
+/** A backfill in SMALL_BATCHES that fails in its `batch`-th batch, after writing its raw events. */
+export async function backfillFailingAt(db: Db, market: Market, batch: number): Promise<void> {
+  let batches = 0;
+  const crashing = testIndexer(db, market, {}, {
+    sync: SMALL_BATCHES,
+    hooks: {
+      onBatchWrite: ({ stage }) => {
+        if (stage === "raw_events" && ++batches === batch) throw new InjectedFailureError("injected failure");
+      },
+    },
+  });
+  await assert.rejects(crashing.backfill(), InjectedFailureError);
 }

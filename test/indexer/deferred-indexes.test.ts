@@ -5,13 +5,10 @@
  * holds events, or a setting of 0, keeps them throughout.
  */
 import assert from "node:assert/strict";
-import { cp, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { after, before, describe, it } from "node:test";
 
-import { MIGRATIONS_DIR, runMigrations, syncSettingsFromEnv, type Db } from "../../indexer/src/index.js";
-import { dbKinds, openTestDatabase, type TestDatabase } from "./support/db.js";
+import { syncSettingsFromEnv, type Db } from "../../indexer/src/index.js";
+import { dbKinds, migrateWithOneMore, openTestDatabase, type TestDatabase } from "./support/db.js";
 import { backfillFailingAt, SMALL_BATCHES, testIndexer } from "./support/indexer.js";
 import { deployMarket, type Market } from "./support/market.js";
 import { startNode, type TestNode } from "./support/node.js";
@@ -102,15 +99,9 @@ for (const kind of dbKinds()) {
       await backfillFailingAt(db, market, 2);
       assert.ok((await deferredCount(db)) > 0);
 
-      const dir = await mkdtemp(path.join(tmpdir(), "migrations-"));
-      try {
-        await cp(MIGRATIONS_DIR, dir, { recursive: true });
-        // A later migration that relies on an index the backfill had deferred.
-        await writeFile(path.join(dir, "9999_test_uses_index.sql"), "ALTER INDEX raw_events_block_idx SET (fillfactor = 90);");
-        assert.deepEqual(await runMigrations(db, { dir }), ["9999_test_uses_index"]);
-      } finally {
-        await rm(dir, { recursive: true, force: true });
-      }
+      // A later migration that relies on an index the backfill had deferred.
+      const sql = "ALTER INDEX raw_events_block_idx SET (fillfactor = 90);";
+      assert.deepEqual(await migrateWithOneMore(db, "test_uses_index", sql), ["9999_test_uses_index"]);
       assert.equal(await deferredCount(db), 0);
     });
 

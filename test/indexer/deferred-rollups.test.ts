@@ -5,13 +5,10 @@
  * migration) to finish.
  */
 import assert from "node:assert/strict";
-import { cp, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { after, before, describe, it } from "node:test";
 
-import { MIGRATIONS_DIR, runMigrations, type Db } from "../../indexer/src/index.js";
-import { dbKinds, openTestDatabase, type TestDatabase } from "./support/db.js";
+import type { Db } from "../../indexer/src/index.js";
+import { dbKinds, migrateWithOneMore, openTestDatabase, type TestDatabase } from "./support/db.js";
 import { backfillFailingAt, SMALL_BATCHES, testIndexer } from "./support/indexer.js";
 import { deployMarket, type Market } from "./support/market.js";
 import { startNode, type TestNode } from "./support/node.js";
@@ -129,14 +126,7 @@ for (const kind of dbKinds()) {
       const db = await database.schema();
       await backfillFailingAt(db, market, 2);
       assert.ok((await deferredCount(db)) > 0);
-      const dir = await mkdtemp(path.join(tmpdir(), "migrations-"));
-      try {
-        await cp(MIGRATIONS_DIR, dir, { recursive: true });
-        await writeFile(path.join(dir, "9999_test_noop.sql"), "SELECT 1;");
-        assert.deepEqual(await runMigrations(db, { dir }), ["9999_test_noop"]);
-      } finally {
-        await rm(dir, { recursive: true, force: true });
-      }
+      assert.deepEqual(await migrateWithOneMore(db, "test_noop", "SELECT 1;"), ["9999_test_noop"]);
       assert.equal(await deferredCount(db), 0);
       assert.deepEqual(await disabledTriggers(db), []);
       const { rows } = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM api_hourly_stats");

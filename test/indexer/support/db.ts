@@ -4,8 +4,11 @@
  * other's rows and the shared server is left as found.
  */
 import { randomBytes } from "node:crypto";
+import { cp, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
 
-import { dropSchema, openDatabase, runMigrations, type Db } from "../../../indexer/src/index.js";
+import { dropSchema, MIGRATIONS_DIR, openDatabase, runMigrations, type Db } from "../../../indexer/src/index.js";
 
 export type DbKind = "pglite" | "postgres";
 
@@ -53,4 +56,16 @@ export function withApplicationName(url: string, name: string | undefined): stri
   const u = new URL(url);
   u.searchParams.set("application_name", name);
   return u.toString();
+}
+
+/** Runs the migrations with one more after them, `9999_<name>.sql` holding `sql`; the versions applied. */
+export async function migrateWithOneMore(db: Db, name: string, sql: string): Promise<string[]> {
+  const dir = await mkdtemp(path.join(tmpdir(), "migrations-"));
+  try {
+    await cp(MIGRATIONS_DIR, dir, { recursive: true });
+    await writeFile(path.join(dir, `9999_${name}.sql`), sql);
+    return await runMigrations(db, { dir });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }

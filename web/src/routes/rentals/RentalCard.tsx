@@ -10,7 +10,12 @@ import { EVENT_LABELS } from "../../lib/rental";
 
 export function RentalCard({ rental, viewAs }: { rental: Rental; viewAs: "consumer" | "provider" }) {
   const { api } = useServices();
-  const detail = useQuery({ queryKey: ["api", "transaction", rental.id, rental.updated.block], queryFn: ({ signal }) => api.transaction(rental.id, signal) });
+  // Refetched when the rental changes; the steps already shown stay until the new ones arrive.
+  const detail = useQuery({
+    queryKey: ["api", "transaction", rental.id, rental.updated.block],
+    queryFn: ({ signal }) => api.transaction(rental.id, signal),
+    placeholderData: (previous) => previous,
+  });
   const steps = detail.data?.transitions ?? [{ event: "RentalRequested", blockNumber: rental.requested.block, logIndex: 0, time: rental.requested.time, txHash: rental.requested.txHash, args: {} }];
   return (
     <article className="card rental" data-rental-id={rental.id} data-status={rental.status}>

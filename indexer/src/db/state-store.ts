@@ -42,8 +42,9 @@ const SQL = {
   addTokenTotals: addSql(tokenTotalsTable, []),
   insertRawEvents:
     "INSERT INTO raw_events (chain_id, block_number, block_hash, block_time, log_index, tx_hash, tx_index, event_name, args, listing_id, rental_id) " +
-    "SELECT $2::integer, x.b, x.h, to_timestamp(x.t), x.l, x.x, x.i, x.e, x.a, x.li, x.ri " +
-    "FROM json_to_recordset($1::json) AS x(b bigint, h text, t bigint, l integer, x text, i integer, e text, a jsonb, li bigint, ri bigint) " +
+    // The args are read as text and cast: much cheaper than reading them as jsonb (see tables.ts, SQL_INPUT_TYPE).
+    "SELECT $2::integer, x.b, x.h, to_timestamp(x.t), x.l, x.x, x.i, x.e, x.a::jsonb, x.li, x.ri " +
+    "FROM json_to_recordset($1::json) AS x(b bigint, h text, t bigint, l integer, x text, i integer, e text, a text, li bigint, ri bigint) " +
     "ON CONFLICT DO NOTHING",
   insertPrices:
     "INSERT INTO listing_prices (chain_id, listing_id, block_number, log_index, block_time, tx_hash, old_price, new_price) " +

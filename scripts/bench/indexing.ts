@@ -5,7 +5,7 @@
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
 import path from "node:path";
 import { encodeFunctionData, type Hex } from "viem";
 import type { ChildMessage, ChildParameters, ParentMessage, Profile } from "./index-child.js";
@@ -73,6 +73,21 @@ async function resetPeakRss(pid: number): Promise<boolean> {
     return false;
   }
 }
+
+/** CPU time a live process (all its threads) has used so far, in seconds (Linux); undefined elsewhere. */
+async function cpuSeconds(pid: number | undefined): Promise<number | undefined> {
+  if (pid === undefined) return undefined;
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, "utf8");
+    // Fields after the parenthesised command name; utime and stime are the 14th and 15th of the line.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return undefined;
+  }
+}
+// USER_HZ, which Linux fixes at 100 on every architecture for what /proc reports.
+const CLOCK_TICKS_PER_SECOND = 100;
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
@@ -164,6 +179,7 @@ export async function runIndexerBenchmark({
           ? " (peak counter reset before the backfill)"
           : " (peak counter cannot be reset: the backfill's peak includes it)")
     );
+    const cpuBefore = { indexer: await cpuSeconds(child.pid), node: await cpuSeconds(node.child.pid) };
     send({ type: "go" });
     let backfilled: Extract<ChildMessage, { type: "backfilled" }>;
     for (;;) {
@@ -180,6 +196,7 @@ export async function runIndexerBenchmark({
         break;
       }
     }
+    const cpuAfter = { indexer: await cpuSeconds(child.pid), node: await cpuSeconds(node.child.pid) };
     // VmHWM covers the backfill only when it could be reset; maxRSS always covers the whole process.
     const peakRssMB = ((reset ? await peakRssKB(child.pid!) : undefined) ?? backfilled.maxRssKB) / 1024;
     log(
@@ -191,6 +208,16 @@ export async function runIndexerBenchmark({
     );
     if (backfilled.events !== events) {
       throw new Error(`the mirror holds ${backfilled.events} events but the chain has ${events}`);
+    }
+    if (cpuBefore.indexer !== undefined && cpuAfter.indexer !== undefined && cpuBefore.node !== undefined && cpuAfter.node !== undefined) {
+      // Node, indexer and database share the machine's cores: their sum against cores x wall is the headroom left.
+      log(
+        `CPU during the backfill: indexer ${(cpuAfter.indexer - cpuBefore.indexer).toFixed(1)} s` +
+          `${db === "pglite" ? " (PGlite's worker thread included)" : ""}, ` +
+          `hardhat node ${(cpuAfter.node - cpuBefore.node).toFixed(1)} s` +
+          `${db === "postgres" ? " (Postgres server: see --profile)" : ""}; ` +
+          `${availableParallelism()} cores x ${backfilled.seconds.toFixed(1)} s wall`
+      );
     }
     if (backfilled.profile) printProfile(backfilled.profile, backfilled.seconds, log);
     for (const line of backfilled.cpuProfile ?? []) log(line);

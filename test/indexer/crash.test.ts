@@ -12,7 +12,7 @@ import { after, before, describe, it } from "node:test";
 
 import pg from "pg";
 
-import { InjectedFailureError, openDatabase, runMigrations, verifyMirror, type Db } from "../../indexer/src/index.js";
+import { FatalError, InjectedFailureError, openDatabase, runMigrations, verifyMirror, type Db } from "../../indexer/src/index.js";
 import { compareWithContract, countLogs } from "./support/check.js";
 import { dbKinds, openTestDatabase, withApplicationName, type TestDatabase } from "./support/db.js";
 import { chainOf, quietLogger, testIndexer } from "./support/indexer.js";
@@ -118,6 +118,30 @@ for (const kind of dbKinds()) {
         await assertComplete(db);
       });
     }
+
+    it("stops with a clear fatal error, changing nothing, when a batch's events are already stored above the checkpoint", async () => {
+      const db = await database.schema();
+      // Finality of one block: the batches below the head keep no undo images, so the raw events are the first write.
+      const shallow = { finalityDepth: 1 };
+      await testIndexer(db, market, shallow, { sync: SMALL }).backfill();
+      // The checkpoint moved back under stored events, as a bad restore or a second writer would leave it.
+      const { rows } = await db.query<{ top: number; n: number }>(
+        "SELECT max(block_number)::int AS top, (SELECT count(*)::int FROM raw_events) AS n FROM raw_events " +
+          "WHERE block_number < (SELECT checkpoint_block - 1 FROM chains)",
+      );
+      const before = rows[0] as { top: number; n: number };
+      await db.query("UPDATE chains SET checkpoint_block = $1, checkpoint_hash = NULL", [before.top - 1]);
+
+      await assert.rejects(
+        testIndexer(db, market, shallow, { sync: SMALL }).backfill(),
+        (error: Error) =>
+          error instanceof FatalError &&
+          new RegExp(`events in blocks ${before.top}-\\d+ were already stored above the checkpoint.*--reindex`).test(error.message),
+      );
+      const after = (await db.query<{ n: number }>("SELECT count(*)::int AS n FROM raw_events")).rows[0];
+      assert.equal(after?.n, before.n, "no event added or lost");
+      assert.equal((await db.query("SELECT checkpoint_block FROM chains")).rows[0]?.checkpoint_block, before.top - 1);
+    });
 
     it("a statement failing while the ones after it are already sent fails the batch whole, and a restart completes the mirror", async () => {
       const db = await database.schema();

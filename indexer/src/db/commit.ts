@@ -74,10 +74,13 @@ export async function commitBatch(db: Db, p: CommitBatchParameters): Promise<Com
 
     const changes = applyEvents(p.events, await loadState(tx, p.chainId, keys, p.cache));
     if (p.undo) await captureUndo(tx, p.chainId, { fromBlock: p.fromBlock, toBlock: p.toBlock }, changes);
-    const stats = await writeBatch(tx, p.chainId, p.events, changes, p.hook);
-    if (stats.rawEvents !== p.events.length) {
+    try {
+      await writeBatch(tx, p.chainId, p.events, changes, p.hook);
+    } catch (error) {
+      if (!isDuplicateEvent(error)) throw error;
       throw new FatalError(
-        `chain ${p.chainId}: ${p.events.length - stats.rawEvents} of ${p.events.length} events in blocks ${p.fromBlock}-${p.toBlock} were already stored above the checkpoint; the mirror is inconsistent, rebuild it with --reindex`,
+        `chain ${p.chainId}: events in blocks ${p.fromBlock}-${p.toBlock} were already stored above the checkpoint; the mirror is inconsistent, rebuild it with --reindex`,
+        { cause: error },
       );
     }
 
@@ -111,6 +114,15 @@ export async function commitBatch(db: Db, p: CommitBatchParameters): Promise<Com
   });
   if (p.cache) rememberState(p.cache, keys, result.changes);
   return result;
+}
+
+/** The raw events' key refused a row: an event of the batch is in the mirror already. */
+function isDuplicateEvent(error: unknown): boolean {
+  const e = error as { code?: unknown; constraint?: unknown; message?: unknown };
+  return (
+    e?.code === "23505" &&
+    (e.constraint === "raw_events_log_key" || (typeof e.message === "string" && e.message.includes("raw_events_log_key")))
+  );
 }
 
 /**

@@ -53,7 +53,7 @@ async function main(): Promise<number> {
       logger.warn({ schema: db.schema }, "dropping the mirror for a full re-index");
       await resetSchema(db);
     }
-    const applied = await runMigrations(db);
+    const applied = await runMigrations(db, { notifyChannel: config.notifyChannel });
     if (applied.length > 0) logger.info({ applied }, "migrations applied");
 
     if (command === "verify") {

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 
-import type { Db } from "../../indexer/src/index.js";
+import type { CommitNotification, Db } from "../../indexer/src/index.js";
 import { dbKinds, migrateWithOneMore, openTestDatabase, type TestDatabase } from "./support/db.js";
 import { backfillFailingAt, SMALL_BATCHES, testIndexer } from "./support/indexer.js";
 import { deployMarket, type Market } from "./support/market.js";
@@ -122,11 +122,26 @@ for (const kind of dbKinds()) {
       await assertRollups(db, expected);
     });
 
-    it("a pending migration computes deferred rollups before it runs", async () => {
+    it("a pending migration computes deferred rollups before it runs, and tells the indexer's channel", async () => {
       const db = await database.schema();
       await backfillFailingAt(db, market, 2);
       assert.ok((await deferredCount(db)) > 0);
-      assert.deepEqual(await migrateWithOneMore(db, "test_noop", "SELECT 1;"), ["9999_test_noop"]);
+      const heard: CommitNotification[] = [];
+      const channel = `rollups_${db.schema}`;
+      const unlisten = await db.listen(channel, (payload) => heard.push(JSON.parse(payload) as CommitNotification));
+      try {
+        assert.deepEqual(await migrateWithOneMore(db, "test_noop", "SELECT 1;", channel), ["9999_test_noop"]);
+        // A server delivers it on the listening connection shortly after the commit.
+        for (const deadline = Date.now() + 5_000; heard.length === 0 && Date.now() < deadline; ) {
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+      } finally {
+        await unlisten();
+      }
+      assert.deepEqual(
+        heard.map((n) => ({ kind: n.kind, schema: n.schema, chainId: n.chainId })),
+        [{ kind: "rollups", schema: db.schema, chainId: market.chainId }],
+      );
       assert.equal(await deferredCount(db), 0);
       assert.deepEqual(await disabledTriggers(db), []);
       const { rows } = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM api_hourly_stats");

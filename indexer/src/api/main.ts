@@ -27,7 +27,7 @@ async function main(): Promise<void> {
   });
   const logger = pino({ level: config.logLevel });
   const db = await openDatabase({ ...config.database, onError: (error) => logger.warn({ err: errorMessage(error) }, "database connection error") });
-  await runMigrations(db);
+  await runMigrations(db, { notifyChannel: config.notifyChannel });
 
   const withIndexer = env.API_WITH_INDEXER ? env.API_WITH_INDEXER === "true" : db.kind === "pglite";
   const indexer = withIndexer ? createIndexer({ db, chains: config.chains, logger, sync: config.sync, notifyChannel: config.notifyChannel }) : undefined;

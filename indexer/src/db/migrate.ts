@@ -27,7 +27,11 @@ export const INDEXER_TABLES = [
   "schema_migrations",
 ] as const;
 
-export type RunMigrationsParameters = { dir?: string };
+export type RunMigrationsParameters = {
+  dir?: string;
+  /** Channel of the NOTIFY sent when deferred rollups are computed (the indexer's INDEXER_NOTIFY_CHANNEL). */
+  notifyChannel?: string;
+};
 
 /**
  * Applies the pending `NNNN_name.sql` files in order, each recorded in `schema_migrations`, all in one
@@ -55,7 +59,7 @@ export async function runMigrations(db: Db, parameters: RunMigrationsParameters 
     if (pending.length > 0) {
       const exists = async (table: string) =>
         Boolean((await tx.query<{ table: string | null }>("SELECT to_regclass($1)::text AS table", [`${schema}.${table}`])).rows[0]?.table);
-      if (await exists("deferred_rollups")) await finishDeferredRollupsIn(tx, db.schema);
+      if (await exists("deferred_rollups")) await finishDeferredRollupsIn(tx, db.schema, parameters.notifyChannel);
       if (await exists("deferred_indexes")) await buildDeferredIndexesIn(tx);
     }
     const applied: string[] = [];

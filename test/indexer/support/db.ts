@@ -59,12 +59,12 @@ export function withApplicationName(url: string, name: string | undefined): stri
 }
 
 /** Runs the migrations with one more after them, `9999_<name>.sql` holding `sql`; the versions applied. */
-export async function migrateWithOneMore(db: Db, name: string, sql: string): Promise<string[]> {
+export async function migrateWithOneMore(db: Db, name: string, sql: string, notifyChannel?: string): Promise<string[]> {
   const dir = await mkdtemp(path.join(tmpdir(), "migrations-"));
   try {
     await cp(MIGRATIONS_DIR, dir, { recursive: true });
     await writeFile(path.join(dir, `9999_${name}.sql`), sql);
-    return await runMigrations(db, { dir });
+    return await runMigrations(db, { dir, notifyChannel });
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

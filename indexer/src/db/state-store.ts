@@ -290,7 +290,6 @@ export async function writeBatch(
   hook?: WriteHook,
 ): Promise<void> {
   const writer = new BatchWriter(tx, chainId, hook);
-  const write = (stage: string, sql: string, records: readonly object[]) => writer.write(stage, sql, records);
 
   if (events.length > 0) {
     const records = events.map((event) => {
@@ -308,7 +307,7 @@ export async function writeBatch(
         ri: rentalId,
       };
     });
-    await write("raw_events", SQL.insertRawEvents, records);
+    await writer.write("raw_events", SQL.insertRawEvents, records);
   }
 
   const newListings: object[] = [];
@@ -318,18 +317,18 @@ export async function writeBatch(
     if (changes.newListings.has(id)) newListings.push({ ...listing, ...changes.metadata.get(id) });
     else updatedListings.push(listing);
   }
-  if (newListings.length > 0) await write("listings", SQL.insertListings, newListings);
-  if (updatedListings.length > 0) await write("listings", SQL.updateListings, updatedListings);
+  if (newListings.length > 0) await writer.write("listings", SQL.insertListings, newListings);
+  if (updatedListings.length > 0) await writer.write("listings", SQL.updateListings, updatedListings);
   const metadataUpdates = [...changes.metadata.values()].filter((m) => !changes.newListings.has(m.listing_id));
-  if (metadataUpdates.length > 0) await write("listings.metadata", SQL.updateListingMetadata, metadataUpdates);
-  if (changes.prices.length > 0) await write("listing_prices", SQL.insertPrices, changes.prices);
+  if (metadataUpdates.length > 0) await writer.write("listings.metadata", SQL.updateListingMetadata, metadataUpdates);
+  if (changes.prices.length > 0) await writer.write("listing_prices", SQL.insertPrices, changes.prices);
   if (changes.dirtyRentals.size > 0) {
-    await write("rentals", SQL.upsertRentals, [...changes.dirtyRentals].map((id) => changes.rentals.get(id) as RentalRow));
+    await writer.write("rentals", SQL.upsertRentals, [...changes.dirtyRentals].map((id) => changes.rentals.get(id) as RentalRow));
   }
-  if (changes.ratings.length > 0) await write("ratings", SQL.insertRatings, changes.ratings);
-  if (changes.accounts.size > 0) await write("accounts", SQL.addAccounts, [...changes.accounts.values()]);
-  if (changes.tokens.size > 0) await write("token_totals", SQL.addTokenTotals, [...changes.tokens.values()]);
-  if (changes.paymentTokens.size > 0) await write("payment_tokens", SQL.upsertPaymentTokens, [...changes.paymentTokens.values()]);
-  if (changes.settingsDirty && changes.settings) await write("settings", SQL.upsertSettings, [changes.settings]);
+  if (changes.ratings.length > 0) await writer.write("ratings", SQL.insertRatings, changes.ratings);
+  if (changes.accounts.size > 0) await writer.write("accounts", SQL.addAccounts, [...changes.accounts.values()]);
+  if (changes.tokens.size > 0) await writer.write("token_totals", SQL.addTokenTotals, [...changes.tokens.values()]);
+  if (changes.paymentTokens.size > 0) await writer.write("payment_tokens", SQL.upsertPaymentTokens, [...changes.paymentTokens.values()]);
+  if (changes.settingsDirty && changes.settings) await writer.write("settings", SQL.upsertSettings, [changes.settings]);
   await writer.finish();
 }

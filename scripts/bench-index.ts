@@ -12,8 +12,9 @@
  * --baseline also times a plain viem loop over the same chain (one row per log and a checkpoint into
  * PGlite, nothing derived; scripts/bench/plain-loop.ts), the yardstick the rates are read against.
  * LOG_LEVEL (default warn) sets the indexing process's own log level (debug: every batch and index build).
- * --node-options runs the indexing process with those Node options (a bounded V8 heap trades
- * collection time for a smaller resident set).
+ * The indexing process runs with the Node options `npm run indexer` uses (package.json: a bounded V8
+ * heap, which trades a little collection time for a resident set about half as large); --node-options
+ * replaces them (--node-options= runs it with none).
  *
  * Postgres uses DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test) and a fresh schema,
  * dropped afterwards. Progress goes to stderr; the last line on stdout is one JSON object:

@@ -26,7 +26,10 @@ export type IndexerBenchmarkParameters = {
   profile?: boolean;
   /** Record a V8 CPU profile of the backfill and print where its time went. */
   cpuProfile?: boolean;
-  /** Node options of the indexing process, e.g. "--max-old-space-size=160" (split on spaces). */
+  /**
+   * Node options of the indexing process, e.g. "--max-old-space-size=160" (split on spaces); by
+   * default those `npm run indexer` starts the indexer with (indexerNodeOptions).
+   */
   nodeOptions?: string;
   /** Realtime samples to take. */
   latencySamples?: number;
@@ -45,6 +48,29 @@ export type IndexerBenchmarkResult = {
 };
 
 export const DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/test";
+
+/**
+ * The Node options an npm script passes to `node` before `--import` (the `indexer` script bounds the
+ * V8 heap), so that the benchmark measures the indexer as `npm run indexer` runs it.
+ */
+export function scriptNodeOptions(script: string): string[] {
+  const words = script.trim().split(/\s+/);
+  if (words[0] !== "node") throw new Error(`not a node command: ${script}`);
+  const options: string[] = [];
+  for (const word of words.slice(1)) {
+    if (!word.startsWith("--") || word === "--import") break;
+    options.push(word);
+  }
+  return options;
+}
+
+/** The Node options of `npm run indexer`, read from package.json. */
+export async function indexerNodeOptions(): Promise<string[]> {
+  const manifest = JSON.parse(await readFile(path.join(repoRoot, "package.json"), "utf8")) as { scripts: Record<string, string> };
+  const script = manifest.scripts.indexer;
+  if (!script) throw new Error("package.json has no indexer script");
+  return scriptNodeOptions(script);
+}
 
 /** Tags the benchmark's connections, so their server-side CPU can be found and counted. */
 function withApplicationName(url: string): string {
@@ -139,8 +165,9 @@ export async function runIndexerBenchmark({
     profile,
     cpuProfile,
   };
+  const childOptions = nodeOptions === undefined ? await indexerNodeOptions() : nodeOptions.split(" ").filter(Boolean);
   const childArgs = [
-    ...(nodeOptions?.split(" ").filter(Boolean) ?? []),
+    ...childOptions,
     "--import",
     "tsx",
     path.join(repoRoot, "scripts", "bench", "index-child.ts"),
@@ -166,7 +193,10 @@ export async function runIndexerBenchmark({
   const send = (message: ParentMessage) => child.send(message);
 
   try {
-    log(`indexing into ${db}${db === "postgres" ? ` (schema ${schema})` : ` (${parameters.dataDir})`}`);
+    log(
+      `indexing into ${db}${db === "postgres" ? ` (schema ${schema})` : ` (${parameters.dataDir})`}, ` +
+        `node ${childOptions.length > 0 ? childOptions.join(" ") : "(no options)"}`
+    );
     const ready = await next();
     if (ready.type !== "ready") throw new Error(`indexer: ${ready.type === "error" ? ready.message : ready.type}`);
     const startupPeakKB = await peakRssKB(child.pid!);

@@ -12,7 +12,7 @@ import pino, { type Logger } from "pino";
 
 import { defaultSyncSettings, type ChainConfig, type SyncSettings } from "./config/config.js";
 import { ensureChain } from "./db/chain-state.js";
-import { buildDeferredIndexes, deferIndexes, mirrorIsEmpty } from "./db/deferred-indexes.js";
+import { buildDeferredIndexes, DEFERRED_HISTORY_TABLES, deferIndexes, mirrorIsEmpty } from "./db/deferred-indexes.js";
 import { deferRollups, finishDeferredRollups } from "./db/deferred-rollups.js";
 import { withDbRetry, type DbRetryParameters } from "./db/errors.js";
 import { createMaintenance } from "./db/maintenance.js";
@@ -156,6 +156,31 @@ export function createIndexer(parameters: CreateIndexerParameters): Indexer {
     }
   }
 
+  /**
+   * Recounts the deferred rollups and builds the deferred indexes. On a Postgres server the history
+   * tables' indexes are built beside the recount, which only reads those tables (its closing ALTER
+   * TABLE waits for a build in progress on the same table, and the builds after it wait for its
+   * commit: lock waits, never a cycle, as a build holds no lock the recount asks for). The rollup
+   * tables' own indexes come after the recount, built over its rows.
+   */
+  async function finishDeferred(): Promise<void> {
+    const db = parameters.db;
+    const rollups = () => finishDeferredRollups(db, { logger, notifyChannel: parameters.notifyChannel });
+    const build = (p: { tables?: readonly string[]; concurrency?: number } = {}) => () =>
+      buildDeferredIndexes(db, { logger, signal: controller.signal, ...p });
+    if (db.kind === "postgres") {
+      // One build at a time while the recount has the other core; both finish before a failure is reported.
+      const results = await Promise.allSettled([
+        track(withDbRetry(rollups, dbRetry("computing deferred rollups"))),
+        track(withDbRetry(build({ tables: DEFERRED_HISTORY_TABLES, concurrency: 1 }), dbRetry("building deferred indexes"))),
+      ]);
+      for (const result of results) if (result.status === "rejected") throw result.reason;
+    } else {
+      await track(withDbRetry(rollups, dbRetry("computing deferred rollups")));
+    }
+    if (!controller.signal.aborted) await track(withDbRetry(build(), dbRetry("building deferred indexes")));
+  }
+
   const indexer: Indexer = {
     metrics,
     async backfill(options) {
@@ -181,13 +206,7 @@ export function createIndexer(parameters: CreateIndexerParameters): Indexer {
         progress?.stop();
       }
       // Also those an earlier, interrupted backfill left deferred. A stop leaves them for the next start.
-      // Rollups first: their tables' indexes are among the deferred, and are built over the new rows.
-      if (!controller.signal.aborted) {
-        const rollups = () => finishDeferredRollups(parameters.db, { logger, notifyChannel: parameters.notifyChannel });
-        await track(withDbRetry(rollups, dbRetry("computing deferred rollups")));
-        const build = () => buildDeferredIndexes(parameters.db, { logger, signal: controller.signal });
-        await track(withDbRetry(build, dbRetry("building deferred indexes")));
-      }
+      if (!controller.signal.aborted) await finishDeferred();
     },
     async follow() {
       await forEachChain((c) => c.sync.follow());

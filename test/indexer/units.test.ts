@@ -10,6 +10,7 @@ import { encodeAbiParameters, encodeEventTopics, getAddress, HttpRequestError, R
 
 import { marketplaceAbi } from "../../generated/abis.js";
 import { decodeLog, RangeTooLargeError, RpcResponseError, RpcUnavailableError, type RawLog } from "../../indexer/src/index.js";
+import { indexedTable } from "../../indexer/src/db/deferred-indexes.js";
 import { createStateCache } from "../../indexer/src/db/state-cache.js";
 import { rowsJsonChunks } from "../../indexer/src/db/state-store.js";
 import type { ListingRow } from "../../indexer/src/handlers/rows.js";
@@ -249,5 +250,15 @@ describe("rowsJsonChunks", () => {
     assert.deepEqual(parsed.flat().map((r) => r.id), rows.map((r) => r.id));
     for (const [i, chunk] of chunks.entries()) assert.ok(chunk.length <= 300 || parsed[i]?.length === 1, `chunk ${i}: ${chunk.length}`);
     assert.deepEqual(rowsJsonChunks([]), []);
+  });
+});
+
+describe("indexedTable", () => {
+  it("reads the table of a definition as pg_indexes writes it", () => {
+    assert.equal(indexedTable("CREATE INDEX raw_events_block_idx ON bench_1.raw_events USING btree (chain_id, block_number)"), "raw_events");
+    assert.equal(indexedTable("CREATE INDEX x ON ONLY public.rentals USING btree (consumer)"), "rentals");
+    assert.equal(indexedTable('CREATE INDEX "Odd idx" ON "My Schema"."api_listing_search" USING gin (search_vector)'), "api_listing_search");
+    assert.equal(indexedTable("CREATE INDEX y ON listings USING btree (price_per_hour)"), "listings");
+    assert.throws(() => indexedTable("CREATE INDEX z"), /cannot read the table/);
   });
 });

@@ -16,16 +16,14 @@ import type { Logger } from "pino";
 
 import { quoteIdent, type Db, type Queryable } from "./types.js";
 
+/** History tables whose non-unique indexes are deferred; the rollups' recount only reads them. */
+export const DEFERRED_HISTORY_TABLES = ["raw_events", "listings", "listing_prices", "rentals", "ratings"] as const;
+
+/** Rollup tables (filled by the recount, see deferred-rollups.ts) whose non-unique indexes are deferred. */
+export const DEFERRED_ROLLUP_TABLES = ["api_listing_search", "api_providers"] as const;
+
 /** Tables that grow with history, whose non-unique indexes are deferred. */
-export const DEFERRED_INDEX_TABLES = [
-  "raw_events",
-  "listings",
-  "listing_prices",
-  "rentals",
-  "ratings",
-  "api_listing_search",
-  "api_providers",
-] as const;
+export const DEFERRED_INDEX_TABLES = [...DEFERRED_HISTORY_TABLES, ...DEFERRED_ROLLUP_TABLES] as const;
 
 /** True when no chain has an event in the mirror yet (a new database, or after --reindex). */
 export async function mirrorIsEmpty(q: Queryable): Promise<boolean> {
@@ -49,10 +47,20 @@ export async function deferIndexes(db: Db): Promise<number> {
   });
 }
 
-/** Names of the indexes waiting to be built. */
-export async function deferredIndexes(q: Queryable): Promise<string[]> {
-  const { rows } = await q.query<{ name: string }>("SELECT name FROM deferred_indexes ORDER BY name");
-  return rows.map((r) => r.name);
+/** Names of the indexes waiting to be built (of `tables` only, if given). */
+export async function deferredIndexes(q: Queryable, tables?: readonly string[]): Promise<string[]> {
+  const { rows } = await q.query<{ name: string; definition: string }>(
+    "SELECT name, definition FROM deferred_indexes ORDER BY name",
+  );
+  return rows.filter((r) => !tables || tables.includes(indexedTable(r.definition))).map((r) => r.name);
+}
+
+/** The table of an index definition as pg_indexes writes it: `CREATE INDEX name ON [ONLY] schema.table USING ...`. */
+export function indexedTable(definition: string): string {
+  const match = /\sON\s+(?:ONLY\s+)?(?:(?:"[^"]+"|[^\s."]+)\.)?("[^"]+"|[^\s."]+)\s+USING\s/i.exec(definition);
+  if (!match?.[1]) throw new Error(`cannot read the table of index definition: ${definition}`);
+  const name = match[1];
+  return name.startsWith('"') ? name.slice(1, -1).replaceAll('""', '"') : name;
 }
 
 /** Builds one deferred index and strikes it off, in the caller's transaction. */
@@ -75,15 +83,19 @@ export type BuildDeferredIndexesParameters = {
   logger?: Logger;
   /** Checked between indexes: a stop leaves the rest deferred for the next start. */
   signal?: AbortSignal;
+  /** Only the indexes of these tables (default: every deferred index). */
+  tables?: readonly string[];
+  /** Indexes built at a time on a Postgres server (default 2); PGlite builds one at a time. */
+  concurrency?: number;
 };
 
 /**
- * Builds every deferred index, each in its own transaction. On a Postgres server two are built at a
- * time (two cores' worth; the pool holds more connections); PGlite has one connection.
+ * Builds the deferred indexes, each in its own transaction. On a Postgres server two are built at a
+ * time by default (two cores' worth; the pool holds more connections); PGlite has one connection.
  * @returns how many were built.
  */
 export async function buildDeferredIndexes(db: Db, p: BuildDeferredIndexesParameters = {}): Promise<number> {
-  const names = await deferredIndexes(db);
+  const names = await deferredIndexes(db, p.tables);
   if (names.length === 0) return 0;
   const started = performance.now();
   p.logger?.info({ indexes: names.length }, "building the indexes deferred during the backfill");
@@ -98,7 +110,8 @@ export async function buildDeferredIndexes(db: Db, p: BuildDeferredIndexesParame
     }
   };
   // Both workers finish before a failure is reported, so a retry never races a build still running.
-  const results = await Promise.allSettled(Array.from({ length: db.kind === "postgres" ? 2 : 1 }, worker));
+  const workers = db.kind === "postgres" ? Math.max(1, p.concurrency ?? 2) : 1;
+  const results = await Promise.allSettled(Array.from({ length: workers }, worker));
   for (const result of results) if (result.status === "rejected") throw result.reason;
   p.logger?.info({ indexes: built, ms: Math.round(performance.now() - started) }, "deferred indexes built");
   return built;

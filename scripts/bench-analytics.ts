@@ -13,18 +13,24 @@
  *   {"rentals":N,"queries":Q,"p95ms":{"usage":…,"revenue":…,"trends":…,"provider":…,"resource":…},"maxP95ms":…,"db":"…"}
  */
 import { parseArgs } from "node:util";
+import { parseCommandLine, requirePositiveIntegers } from "./lib/errors.js";
 import { runMigrations } from "../indexer/src/db/migrate.js";
 import { openDatabase } from "../indexer/src/db/open.js";
 import { createRandom } from "./bench/random.js";
 import { percentileMs, startUncachedApi } from "./bench/uncached-api.js";
 import { ANALYTICS_CHAIN, HISTORY_END, marketShape, seedRentals } from "./bench-analytics/seed.js";
 
-const { values } = parseArgs({
-  options: {
-    db: { type: "string", default: "postgres" },
-    rentals: { type: "string" },
-    queries: { type: "string", default: "600" },
-  },
+const { values } = parseCommandLine("npm run bench:analytics -- [--db postgres|pglite] [--rentals N] [--queries N]", () => {
+  const { values } = parseArgs({
+    options: {
+      db: { type: "string", default: "postgres" },
+      rentals: { type: "string" },
+      queries: { type: "string", default: "600" },
+    },
+  });
+  if (values.db !== "pglite" && values.db !== "postgres") throw new Error(`--db must be postgres or pglite, not ${values.db}`);
+  requirePositiveIntegers(values, ["rentals", "queries"]);
+  return { values };
 });
 const kind = values.db === "pglite" ? "pglite" : "postgres";
 const rentals = Number(values.rentals ?? (kind === "postgres" ? 1_000_000 : 100_000));

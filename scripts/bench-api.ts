@@ -12,24 +12,26 @@
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
+import { parseCommandLine, requirePositiveIntegers } from "./lib/errors.js";
 import autocannon from "autocannon";
 import { createRandom } from "./bench/random.js";
 
-const { values } = parseArgs({
-  options: {
-    db: { type: "string", default: "pglite" },
-    listings: { type: "string", default: "20000" },
-    duration: { type: "string", default: "20" },
-    connections: { type: "string", default: "32" },
-    rate: { type: "string" },
-  },
+const { values } = parseCommandLine("npm run bench:api -- [--db pglite|postgres] [--listings N] [--duration S] [--connections N] [--rate R]", () => {
+  const { values } = parseArgs({
+    options: {
+      db: { type: "string", default: "pglite" },
+      listings: { type: "string", default: "20000" },
+      duration: { type: "string", default: "20" },
+      connections: { type: "string", default: "32" },
+      rate: { type: "string" },
+    },
+  });
+  if (values.db !== "pglite" && values.db !== "postgres") throw new Error(`--db must be pglite or postgres, not ${values.db}`);
+  requirePositiveIntegers(values, ["listings", "duration", "connections", "rate"]);
+  return { values };
 });
 const log = (message: string) => process.stderr.write(`bench:api ${message}\n`);
 const rate = values.rate === undefined ? undefined : Number(values.rate);
-if (rate !== undefined && !(Number.isInteger(rate) && rate > 0)) {
-  log(`--rate must be a positive whole number of requests per second, not ${values.rate}`);
-  process.exit(2);
-}
 
 const child = spawn(process.execPath, ["--import", "tsx", "scripts/bench-api/server.ts", "--db", values.db as string, "--listings", values.listings as string], {
   stdio: ["ignore", "pipe", "inherit"],

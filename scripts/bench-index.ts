@@ -26,23 +26,30 @@ import { runIndexerBenchmark } from "./bench/indexing.js";
 import { runPlainLoop } from "./bench/plain-loop.js";
 import { startLocalNode } from "./lib/local-node.js";
 import { deployBenchWorld } from "./bench/world.js";
+import { parseCommandLine, requirePositiveIntegers } from "./lib/errors.js";
 
-const { values } = parseArgs({
-  options: {
-    db: { type: "string", default: "pglite" },
-    events: { type: "string", default: "100000" },
-    seed: { type: "string", default: "1" },
-    "generate-only": { type: "boolean", default: false },
-    profile: { type: "boolean", default: false },
-    "cpu-profile": { type: "boolean", default: false },
-    baseline: { type: "boolean", default: false },
-    "node-options": { type: "string" },
+const { values, db, target } = parseCommandLine(
+  "npm run bench:index -- [--db pglite|postgres] [--events N] [--seed N] [--generate-only] [--profile] [--cpu-profile] [--baseline] [--node-options=\"...\"]",
+  () => {
+    const { values } = parseArgs({
+      options: {
+        db: { type: "string", default: "pglite" },
+        events: { type: "string", default: "100000" },
+        seed: { type: "string", default: "1" },
+        "generate-only": { type: "boolean", default: false },
+        profile: { type: "boolean", default: false },
+        "cpu-profile": { type: "boolean", default: false },
+        baseline: { type: "boolean", default: false },
+        "node-options": { type: "string" },
+      },
+    });
+    if (values.db !== "pglite" && values.db !== "postgres") throw new Error(`--db must be pglite or postgres, not ${values.db}`);
+    const db: "pglite" | "postgres" = values.db;
+    requirePositiveIntegers(values, ["events"]);
+    if (!Number.isSafeInteger(Number(values.seed))) throw new Error(`--seed must be an integer, not ${values.seed}`);
+    return { values, db, target: Number(values.events) };
   },
-});
-const db = values.db;
-if (db !== "pglite" && db !== "postgres") throw new Error(`--db must be pglite or postgres, not ${db}`);
-const target = Number(values.events);
-if (!Number.isSafeInteger(target) || target < 1) throw new Error(`--events must be a positive integer`);
+);
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const FTNS = 10n ** 18n;

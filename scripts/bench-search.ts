@@ -10,23 +10,29 @@
  *   {"listings":N,"queries":Q,"p50ms":…,"p95ms":…,"p99ms":…,"db":"…"}
  */
 import { parseArgs } from "node:util";
+import { parseCommandLine, requirePositiveIntegers } from "./lib/errors.js";
 import { runMigrations } from "../indexer/src/db/migrate.js";
 import { openDatabase } from "../indexer/src/db/open.js";
 import { createRandom } from "./bench/random.js";
 import { percentileMs, startUncachedApi } from "./bench/uncached-api.js";
 import { BENCH_CHAIN, seedListings } from "./bench-api/seed.js";
 
-const { values } = parseArgs({
-  options: {
-    db: { type: "string", default: "pglite" },
-    listings: { type: "string" },
-    queries: { type: "string", default: "600" },
-  },
+const { values } = parseCommandLine("npm run bench:search -- [--db pglite|postgres] [--listings N] [--queries N]", () => {
+  const { values } = parseArgs({
+    options: {
+      db: { type: "string", default: "pglite" },
+      listings: { type: "string" },
+      queries: { type: "string", default: "600" },
+    },
+  });
+  if (values.db !== "pglite" && values.db !== "postgres") throw new Error(`--db must be pglite or postgres, not ${values.db}`);
+  if (values.db === "postgres" && !process.env.DATABASE_URL) throw new Error("--db postgres needs DATABASE_URL");
+  requirePositiveIntegers(values, ["listings", "queries"]);
+  return { values };
 });
 const kind = values.db === "postgres" ? "postgres" : "pglite";
 const listings = Number(values.listings ?? (kind === "postgres" ? 1_000_000 : 100_000));
 const queries = Number(values.queries);
-if (kind === "postgres" && !process.env.DATABASE_URL) throw new Error("--db postgres needs DATABASE_URL");
 
 const log = (message: string) => process.stderr.write(`bench:search ${message}\n`);
 const db =

@@ -57,3 +57,27 @@ export function reportError(error: unknown, write: (line: string) => void): numb
   if (process.env.DEBUG && error instanceof Error && error.stack) write(error.stack);
   return 1;
 }
+
+/**
+ * Reads a script's command line with `parse` (parseArgs and its checks, throwing on bad input); bad
+ * input ends the process with one line and the usage, exit code 2, instead of a stack trace.
+ */
+export function parseCommandLine<T>(usage: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`error: ${message}\nusage: ${usage}\n`);
+    process.exit(2);
+  }
+}
+
+/** Throws for the first of `names` given on the command line that is not a positive integer. */
+export function requirePositiveIntegers(values: Record<string, unknown>, names: readonly string[]): void {
+  for (const name of names) {
+    const value = values[name];
+    if (value !== undefined && !(Number.isSafeInteger(Number(value)) && Number(value) > 0)) {
+      throw new Error(`--${name} must be a positive integer, not ${String(value)}`);
+    }
+  }
+}

@@ -15,6 +15,7 @@ import { createStateCache } from "../../indexer/src/db/state-cache.js";
 import { rowsJsonChunks } from "../../indexer/src/db/state-store.js";
 import type { ListingRow } from "../../indexer/src/handlers/rows.js";
 import { continues, mergeChunks, splitChunk, type Chunk } from "../../indexer/src/sync/fetch-chunk.js";
+import { heapHasRoom, READ_AHEAD_HEAP_SHARE } from "../../indexer/src/sync/heap-room.js";
 import { createRangePlanner } from "../../indexer/src/sync/range-planner.js";
 import { backoffDelay, withRetry } from "../../indexer/src/sync/retry.js";
 import { classifyRpcError, parseRetryAfter } from "../../indexer/src/sync/rpc.js";
@@ -260,5 +261,19 @@ describe("indexedTable", () => {
     assert.equal(indexedTable('CREATE INDEX "Odd idx" ON "My Schema"."api_listing_search" USING gin (search_vector)'), "api_listing_search");
     assert.equal(indexedTable("CREATE INDEX y ON listings USING btree (price_per_hour)"), "listings");
     assert.throws(() => indexedTable("CREATE INDEX z"), /cannot read the table/);
+  });
+});
+
+describe("heapHasRoom", () => {
+  it("allows reading ahead below the share of the heap limit, not at or past it", () => {
+    const limit = 304 * 1048576;
+    assert.equal(heapHasRoom({ used_heap_size: 50 * 1048576, heap_size_limit: limit }), true);
+    assert.equal(heapHasRoom({ used_heap_size: Math.ceil(limit * READ_AHEAD_HEAP_SHARE), heap_size_limit: limit }), false);
+    assert.equal(heapHasRoom({ used_heap_size: limit, heap_size_limit: limit }), false);
+  });
+
+  it("reads this process's heap by default", () => {
+    // The test runner's heap is unbounded and nearly empty.
+    assert.equal(heapHasRoom(), true);
   });
 });

@@ -27,6 +27,7 @@ import { DEFAULT_MAINTENANCE_EVENTS } from "../db/maintenance.js";
 import { DEFAULT_STATE_CACHE_ROWS } from "../db/state-cache.js";
 import { FatalError } from "../errors.js";
 import { defaultRetryPolicy, type RetryPolicy } from "../sync/retry.js";
+import { DEFAULT_MAX_RESPONSE_BYTES } from "../sync/rpc.js";
 
 export type ChainConfig = {
   chainId: number;
@@ -79,7 +80,7 @@ export const defaultSyncSettings: SyncSettings = {
   vacuumEveryEvents: DEFAULT_MAINTENANCE_EVENTS,
   deferIndexes: true,
   rpcTimeoutMs: 15_000,
-  maxResponseBytes: 128 * 1024 * 1024,
+  maxResponseBytes: DEFAULT_MAX_RESPONSE_BYTES,
   headerBatchSize: 100,
   retry: defaultRetryPolicy,
 };

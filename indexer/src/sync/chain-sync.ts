@@ -17,6 +17,7 @@ import { ChainMovedError, errorMessage, FatalError, ReorgDetectedError } from ".
 import { decodeLog, type DecodedEvent, type RawLog } from "../handlers/decode.js";
 import type { ChainMetrics } from "../metrics/metrics.js";
 import { continues, fetchChunk, mergeChunks, splitChunk, type Chunk } from "./fetch-chunk.js";
+import { heapHasRoom } from "./heap-room.js";
 import { createRangePlanner, type RangePlanner } from "./range-planner.js";
 import { findCommonAncestor } from "./reorg.js";
 import { AbortedError, sleep, type RetryPolicy } from "./retry.js";
@@ -32,7 +33,7 @@ export type ChainSyncOptions = {
   maxBlockRange: number;
   /** Logs one batch aims at; ranges grow or shrink towards it. */
   targetBatchEvents: number;
-  /** Ranges fetched ahead while earlier ones are being written. */
+  /** Ranges fetched ahead while earlier ones are being written (fewer when the V8 heap fills, see heap-room.ts). */
   prefetch: number;
   /** eth_getLogs requests in flight at once. */
   fetchConcurrency: number;
@@ -176,7 +177,12 @@ export function createChainSync(p: ChainSyncParameters): ChainSync {
     let stopped = false;
     const queue: Fetch[] = [];
     const pump = () => {
-      while (!stopped && queue.length < Math.max(1, options.prefetch) && inFlight < Math.max(1, options.fetchConcurrency) && next <= target) {
+      while (
+        !stopped &&
+        (queue.length === 0 || (queue.length < options.prefetch && heapHasRoom())) &&
+        inFlight < Math.max(1, options.fetchConcurrency) &&
+        next <= target
+      ) {
         const from = next;
         let to = Math.min(target, from + planner.size() - 1);
         if (from <= boundary && to > boundary) to = boundary;

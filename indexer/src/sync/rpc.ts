@@ -27,7 +27,7 @@ export type CreateChainRpcParameters = {
   url: string;
   /** Per request (default 10 s). A getLogs that times out is retried with a smaller range. */
   timeoutMs?: number;
-  /** Largest response accepted; larger getLogs answers shrink the range (default 128 MiB). */
+  /** Largest response accepted; larger getLogs answers shrink the range (default DEFAULT_MAX_RESPONSE_BYTES). */
   maxResponseBytes?: number;
   /** Requests per JSON-RPC batch for block headers (default 100). */
   batchSize?: number;
@@ -150,9 +150,16 @@ export function classifyRpcError(error: unknown, method: string): Error {
   return new RpcResponseError(`${method} failed: ${text.split("\n")[0]?.slice(0, 200)}`, { details, cause: error });
 }
 
+/**
+ * Largest getLogs answer read by default; larger ones shrink the range. Its text and the logs parsed
+ * from it must fit the indexer's bounded heap twice over (two requests in flight); one block of a
+ * chain with a 100M gas limit cannot emit more marketplace logs than this (log data costs 8 gas a byte).
+ */
+export const DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
+
 export function createChainRpc(parameters: CreateChainRpcParameters): ChainRpc {
   const timeout = parameters.timeoutMs ?? 10_000;
-  const maxResponseBodySize = parameters.maxResponseBytes ?? 128 * 1024 * 1024;
+  const maxResponseBodySize = parameters.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
   const policy = parameters.retry ?? defaultRetryPolicy;
   const metrics = parameters.metrics;
 

@@ -76,6 +76,20 @@ export type ChainSync = {
 
 type Cursor = { checkpoint: number; hash: string | null };
 
+/**
+ * Log data (hex characters) that ranges merged into one batch carry at most, whatever their event
+ * count. Decoded, a log of the largest listing (4,096 bytes of metadata) holds ~20 KB, so a batch of
+ * 20,000 of them would not fit the indexer's bounded heap (package.json); ordinary events carry well
+ * under 1 KB, and their batches stay far below this.
+ */
+const MAX_BATCH_LOG_CHARS = 32 * 1024 * 1024;
+
+function logChars(chunk: Chunk): number {
+  let chars = 0;
+  for (const log of chunk.logs) chars += log.data.length;
+  return chars;
+}
+
 /** A range being fetched; `ready` once it has arrived. */
 type Fetch = { chunk: Promise<Chunk>; ready?: Chunk };
 
@@ -218,10 +232,19 @@ export function createChainSync(p: ChainSyncParameters): ChainSync {
         if (signal.aborted) throw new AbortedError();
         const parts = [await (queue.shift() as Fetch).chunk];
         let events = (parts[0] as Chunk).logs.length;
+        let chars = logChars(parts[0] as Chunk);
         for (let ahead = queue[0]?.ready; ahead; ahead = queue[0]?.ready) {
-          if (events + ahead.logs.length > options.targetBatchEvents || !continues(parts[parts.length - 1] as Chunk, ahead)) break;
+          const aheadChars = logChars(ahead);
+          if (
+            events + ahead.logs.length > options.targetBatchEvents ||
+            chars + aheadChars > MAX_BATCH_LOG_CHARS ||
+            !continues(parts[parts.length - 1] as Chunk, ahead)
+          ) {
+            break;
+          }
           parts.push(ahead);
           events += ahead.logs.length;
+          chars += aheadChars;
           queue.shift();
         }
         pump();

@@ -11,6 +11,7 @@ import { encodeFunctionData, type Hex } from "viem";
 import type { ChildMessage, ChildParameters, ParentMessage, Profile } from "./index-child.js";
 import { listingMetadata } from "./metadata.js";
 import { createRandom } from "./random.js";
+import { indexerNodeOptions } from "../lib/indexer-node-options.js";
 import { type LocalNode, repoRoot } from "../lib/local-node.js";
 import type { BenchWorld } from "./world.js";
 
@@ -49,28 +50,6 @@ export type IndexerBenchmarkResult = {
 
 export const DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/test";
 
-/**
- * The Node options an npm script passes to `node` before `--import` (the `indexer` script bounds the
- * V8 heap), so that the benchmark measures the indexer as `npm run indexer` runs it.
- */
-export function scriptNodeOptions(script: string): string[] {
-  const words = script.trim().split(/\s+/);
-  if (words[0] !== "node") throw new Error(`not a node command: ${script}`);
-  const options: string[] = [];
-  for (const word of words.slice(1)) {
-    if (!word.startsWith("--") || word === "--import") break;
-    options.push(word);
-  }
-  return options;
-}
-
-/** The Node options of `npm run indexer`, read from package.json. */
-export async function indexerNodeOptions(): Promise<string[]> {
-  const manifest = JSON.parse(await readFile(path.join(repoRoot, "package.json"), "utf8")) as { scripts: Record<string, string> };
-  const script = manifest.scripts.indexer;
-  if (!script) throw new Error("package.json has no indexer script");
-  return scriptNodeOptions(script);
-}
 
 /** Tags the benchmark's connections, so their server-side CPU can be found and counted. */
 function withApplicationName(url: string): string {

@@ -13,7 +13,7 @@ import { after, before, describe, it } from "node:test";
 import type { Address } from "viem";
 
 import { openDatabase } from "../../indexer/src/index.js";
-import { indexerNodeOptions } from "../../scripts/bench/indexing.js";
+import { indexerNodeOptions } from "../../scripts/lib/indexer-node-options.js";
 import { deployMarket, HOUR, UNIT, type Market } from "./support/market.js";
 import { repoRoot, startNode, type TestNode } from "./support/node.js";
 

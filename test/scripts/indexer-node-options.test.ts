@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { test } from "node:test";
-import { indexerNodeOptions, scriptNodeOptions } from "../../scripts/bench/indexing.js";
+import { indexerNodeOptions, scriptNodeOptions } from "../../scripts/lib/indexer-node-options.js";
 
 test("the Node options of a script are the flags before --import", () => {
   assert.deepEqual(scriptNodeOptions("node --a=1 --b --import tsx x.ts --c"), ["--a=1", "--b"]);

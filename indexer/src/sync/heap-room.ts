@@ -8,7 +8,7 @@
 import { getHeapStatistics } from "node:v8";
 
 /** Share of the heap limit in use (live data and garbage not yet collected) past which nothing more is fetched ahead. */
-export const READ_AHEAD_HEAP_SHARE = 0.6;
+export const READ_AHEAD_HEAP_SHARE = 0.5;
 
 export type HeapUse = { used_heap_size: number; heap_size_limit: number };
 

@@ -151,11 +151,13 @@ export function classifyRpcError(error: unknown, method: string): Error {
 }
 
 /**
- * Largest getLogs answer read by default; larger ones shrink the range. Its text and the logs parsed
- * from it must fit the indexer's bounded heap twice over (two requests in flight); one block of a
- * chain with a 100M gas limit cannot emit more marketplace logs than this (log data costs 8 gas a byte).
+ * Largest getLogs answer read by default; larger ones shrink the range. Answers of the largest
+ * listings hold ~1.5 times their size once decoded, and two are in flight past the read-ahead guard
+ * (heap-room.ts): both must fit the indexer's bounded heap. A single block cannot be split, but one
+ * under ~190M gas cannot fill this with marketplace logs (a metadata byte costs 16 gas of calldata
+ * and 8 of log data, and appears as two hex characters).
  */
-export const DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
+export const DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
 
 export function createChainRpc(parameters: CreateChainRpcParameters): ChainRpc {
   const timeout = parameters.timeoutMs ?? 10_000;

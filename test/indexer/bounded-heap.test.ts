@@ -5,7 +5,6 @@
  * while the heap is full (sync/heap-room.ts). Without that the process ended with V8 out of memory.
  */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -14,8 +13,9 @@ import type { Address } from "viem";
 
 import { openDatabase } from "../../indexer/src/index.js";
 import { indexerNodeOptions } from "../../scripts/lib/indexer-node-options.js";
+import { runIndexerCli } from "./support/cli.js";
 import { deployMarket, HOUR, UNIT, type Market } from "./support/market.js";
-import { repoRoot, startNode, type TestNode } from "./support/node.js";
+import { startNode, type TestNode } from "./support/node.js";
 
 const LISTINGS = 40_000;
 const PER_TRANSACTION = 50; // Marketplace.MAX_BATCH
@@ -56,26 +56,7 @@ describe("indexer under its bounded heap (pglite)", () => {
   it("backfills tens of thousands of largest listings without running out of memory", { timeout: 300_000 }, async () => {
     const options = await indexerNodeOptions();
     assert.ok(options.some((o) => o.startsWith("--max-old-space-size=")), `the indexer script bounds the heap: ${options.join(" ")}`);
-    const env: Record<string, string | undefined> = {
-      ...process.env,
-      DATABASE_URL: "",
-      PGLITE_DIR: dir,
-      RPC_URL: node.url,
-      MARKETPLACE_ADDRESS: market.marketplace,
-      START_BLOCK: String(market.startBlock),
-      LOG_LEVEL: "warn",
-    };
-    delete env.CHAIN_ID;
-    const result = await new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) => {
-      const child = spawn(process.execPath, [...options, "--import", "tsx", path.join(repoRoot, "indexer", "src", "cli.ts"), "--once"], {
-        cwd: repoRoot,
-        env,
-        stdio: ["ignore", "ignore", "pipe"],
-      });
-      let stderr = "";
-      child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
-      child.on("exit", (code, signal) => resolve({ code, signal, stderr }));
-    });
+    const result = await runIndexerCli({ node, market, dir, nodeOptions: options }, "--once");
     assert.equal(result.signal, null, `the indexer was killed (${result.signal}): ${result.stderr.slice(-2000)}`);
     assert.equal(result.code, 0, result.stderr.slice(-2000));
 

@@ -4,15 +4,15 @@
  * with, and passes again after `--reindex` rebuilt the mirror.
  */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 
 import { openDatabase } from "../../indexer/src/index.js";
+import { runIndexerCli } from "./support/cli.js";
 import { deployMarket, type Market } from "./support/market.js";
-import { repoRoot, startNode, type TestNode } from "./support/node.js";
+import { startNode, type TestNode } from "./support/node.js";
 import { runScenario } from "./support/scenario.js";
 
 let node: TestNode;
@@ -30,29 +30,8 @@ after(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-function cli(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const env = {
-    ...process.env,
-    DATABASE_URL: "",
-    PGLITE_DIR: dir,
-    RPC_URL: node.url,
-    MARKETPLACE_ADDRESS: market.marketplace,
-    START_BLOCK: String(market.startBlock),
-    LOG_LEVEL: "warn",
-  };
-  delete (env as Record<string, string | undefined>).CHAIN_ID; // asked from the node
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--import", "tsx", path.join(repoRoot, "indexer", "src", "cli.ts"), ...args], {
-      cwd: repoRoot,
-      env,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
-    child.on("exit", (code) => resolve({ code, stdout, stderr }));
-  });
+function cli(...args: string[]) {
+  return runIndexerCli({ node, market, dir }, ...args);
 }
 
 describe("indexer command line (pglite)", () => {

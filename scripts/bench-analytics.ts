@@ -20,7 +20,7 @@ import { createRandom } from "./bench/random.js";
 import { percentileMs, startUncachedApi } from "./bench/uncached-api.js";
 import { ANALYTICS_CHAIN, HISTORY_END, marketShape, seedRentals } from "./bench-analytics/seed.js";
 
-const { values } = parseCommandLine("npm run bench:analytics -- [--db postgres|pglite] [--rentals N] [--queries N]", () => {
+const { values, kind } = parseCommandLine("npm run bench:analytics -- [--db postgres|pglite] [--rentals N] [--queries N]", () => {
   const { values } = parseArgs({
     options: {
       db: { type: "string", default: "postgres" },
@@ -29,10 +29,10 @@ const { values } = parseCommandLine("npm run bench:analytics -- [--db postgres|p
     },
   });
   if (values.db !== "pglite" && values.db !== "postgres") throw new Error(`--db must be postgres or pglite, not ${values.db}`);
+  const kind: "pglite" | "postgres" = values.db;
   requirePositiveIntegers(values, ["rentals", "queries"]);
-  return { values };
+  return { values, kind };
 });
-const kind = values.db === "pglite" ? "pglite" : "postgres";
 const rentals = Number(values.rentals ?? (kind === "postgres" ? 1_000_000 : 100_000));
 const queries = Number(values.queries);
 const log = (message: string) => process.stderr.write(`bench:analytics ${message}\n`);

@@ -17,7 +17,7 @@ import { createRandom } from "./bench/random.js";
 import { percentileMs, startUncachedApi } from "./bench/uncached-api.js";
 import { BENCH_CHAIN, seedListings } from "./bench-api/seed.js";
 
-const { values } = parseCommandLine("npm run bench:search -- [--db pglite|postgres] [--listings N] [--queries N]", () => {
+const { values, kind } = parseCommandLine("npm run bench:search -- [--db pglite|postgres] [--listings N] [--queries N]", () => {
   const { values } = parseArgs({
     options: {
       db: { type: "string", default: "pglite" },
@@ -26,11 +26,11 @@ const { values } = parseCommandLine("npm run bench:search -- [--db pglite|postgr
     },
   });
   if (values.db !== "pglite" && values.db !== "postgres") throw new Error(`--db must be pglite or postgres, not ${values.db}`);
-  if (values.db === "postgres" && !process.env.DATABASE_URL) throw new Error("--db postgres needs DATABASE_URL");
+  const kind: "pglite" | "postgres" = values.db;
+  if (kind === "postgres" && !process.env.DATABASE_URL) throw new Error("--db postgres needs DATABASE_URL");
   requirePositiveIntegers(values, ["listings", "queries"]);
-  return { values };
+  return { values, kind };
 });
-const kind = values.db === "postgres" ? "postgres" : "pglite";
 const listings = Number(values.listings ?? (kind === "postgres" ? 1_000_000 : 100_000));
 const queries = Number(values.queries);
 

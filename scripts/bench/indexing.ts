@@ -50,7 +50,6 @@ export type IndexerBenchmarkResult = {
 
 export const DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/test";
 
-
 /** Tags the benchmark's connections, so their server-side CPU can be found and counted. */
 function withApplicationName(url: string): string {
   const u = new URL(url);

@@ -267,10 +267,12 @@ export async function runIndexerBenchmark({
     }
     const sorted = [...latenciesMs].sort((a, b) => a - b);
     const median = percentile(sorted, 50);
-    log(
-      `realtime: block mined -> row visible in ${median} ms median, ${percentile(sorted, 95)} ms p95, ` +
-        `${sorted[sorted.length - 1]} ms max (${latencySamples} transactions)`
-    );
+    if (latencySamples > 0) {
+      log(
+        `realtime: block mined -> row visible in ${median} ms median, ${percentile(sorted, 95)} ms p95, ` +
+          `${sorted[sorted.length - 1]} ms max (${latencySamples} transactions)`
+      );
+    }
 
     send({ type: "stop" });
     await exited;

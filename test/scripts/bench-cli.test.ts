@@ -18,6 +18,7 @@ function run(script: string, args: string[]) {
 for (const [script, args, message] of [
   ["scripts/bench-index.ts", ["--db", "sqlite"], /--db must be pglite or postgres, not sqlite/],
   ["scripts/bench-index.ts", ["--events=0"], /--events must be a positive integer, not 0/],
+  ["scripts/bench-index.ts", ["--rounds", "1.5"], /--rounds must be a positive integer, not 1.5/],
   ["scripts/bench-index.ts", ["--bogus"], /Unknown option '--bogus'/],
   ["scripts/bench-search.ts", ["--queries", "many"], /--queries must be a positive integer, not many/],
   ["scripts/bench-api.ts", ["--rate", "0"], /--rate must be a positive integer, not 0/],

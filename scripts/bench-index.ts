@@ -114,7 +114,7 @@ try {
         profile: values.profile,
         cpuProfile: values["cpu-profile"],
         nodeOptions: values["node-options"],
-        // Realtime samples mine new blocks: they are taken once, after every backfill.
+        // Realtime samples mine new blocks: they are taken once, after the last backfill.
         latencySamples: n === rounds ? undefined : 0,
       });
       results.push(result);

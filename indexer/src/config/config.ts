@@ -70,7 +70,8 @@ export const defaultSyncSettings: SyncSettings = {
   maxBlockRange: 100_000,
   // Fewer, larger transactions: a rental's changes fall into fewer batches, so fewer row versions are
   // written (100,000 events: 10,551 dead rental versions against 26,207 at 20,000), and a million
-  // events went into Postgres ~10 % faster at about the same peak RSS (indexer/README.md).
+  // events went ~10 % faster into Postgres and ~18 % into PGlite at about the same peak RSS
+  // (indexer/README.md).
   targetBatchEvents: 40_000,
   // Small answers, two at a time, several batches' worth ahead: a node serves them fastest so (a local
   // node: ~65,000 logs/s at 2,500-5,000 logs an answer and two in flight, ~40,000 at 25,000 an answer),

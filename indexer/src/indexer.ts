@@ -13,6 +13,7 @@ import pino, { type Logger } from "pino";
 import { defaultSyncSettings, type ChainConfig, type SyncSettings } from "./config/config.js";
 import { ensureChain } from "./db/chain-state.js";
 import { buildDeferredIndexes, DEFERRED_HISTORY_TABLES, deferIndexes, mirrorIsEmpty } from "./db/deferred-indexes.js";
+import { deferDerivation, deriveDeferred } from "./db/deferred-derivation.js";
 import { deferRollups, finishDeferredRollups } from "./db/deferred-rollups.js";
 import { withDbRetry, type DbRetryParameters } from "./db/errors.js";
 import { createMaintenance } from "./db/maintenance.js";
@@ -157,7 +158,7 @@ export function createIndexer(parameters: CreateIndexerParameters): Indexer {
   }
 
   /**
-   * Recounts the deferred rollups and builds the deferred indexes. On a Postgres server the history
+   * Derives deferred rows, recounts the deferred rollups and builds the deferred indexes. On a Postgres server the history
    * tables' indexes are built beside the recount, which only reads those tables (its closing ALTER
    * TABLE waits for a build in progress on the same table, and the builds after it wait for its
    * commit: lock waits, never a cycle, as a build holds no lock the recount asks for). The rollup
@@ -165,6 +166,9 @@ export function createIndexer(parameters: CreateIndexerParameters): Indexer {
    */
   async function finishDeferred(): Promise<void> {
     const db = parameters.db;
+    // Rows a chain's backfill left underived (it ended before any batch near the head), which the
+    // rollups and indexes are computed over.
+    await track(withDbRetry(() => deriveDeferred(db, { logger }), dbRetry("deriving deferred rows")));
     const rollups = () => finishDeferredRollups(db, { logger, notifyChannel: parameters.notifyChannel });
     const build = (p: { tables?: readonly string[]; concurrency?: number } = {}) => () =>
       buildDeferredIndexes(db, { logger, signal: controller.signal, ...p });
@@ -185,18 +189,21 @@ export function createIndexer(parameters: CreateIndexerParameters): Indexer {
     metrics,
     async backfill(options) {
       await register();
-      if (settings.deferIndexes) {
+      if (settings.deferIndexes || settings.deferDerived) {
         await withDbRetry(
           async () => {
             if (!(await mirrorIsEmpty(parameters.db))) return;
-            const indexes = await deferIndexes(parameters.db);
-            const triggers = await deferRollups(parameters.db);
+            const indexes = settings.deferIndexes ? await deferIndexes(parameters.db) : 0;
+            const triggers = settings.deferIndexes ? await deferRollups(parameters.db) : 0;
+            const chains = settings.deferDerived
+              ? await deferDerivation(parameters.db, perChain.map((c) => c.chain.chainId))
+              : 0;
             logger.info(
-              { indexes, triggers },
-              "empty mirror: secondary indexes and the API's rollups are built once the backfill is done",
+              { indexes, triggers, chains },
+              "empty mirror: history is derived, secondary indexes built and the API's rollups computed once the backfill has written it",
             );
           },
-          dbRetry("deferring indexes and rollups"),
+          dbRetry("deferring indexes, rollups and derived rows"),
         );
       }
       const progress = parameters.progress === false ? undefined : startProgress({ metrics: metrics.chains, logger });

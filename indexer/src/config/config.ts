@@ -17,6 +17,8 @@
  *   INDEXER_PREFETCH      ranges fetched ahead (8), INDEXER_FETCH_CONCURRENCY of them at a time (2)
  *   INDEXER_STATE_CACHE_ROWS  listings and rentals (each) kept in memory between batches (20000)
  *   INDEXER_DEFER_INDEXES  build secondary indexes once after a backfill into an empty mirror (1; 0 keeps them throughout)
+ *   INDEXER_DEFER_DERIVED  in a backfill into an empty mirror, write history deeper than the finality depth as raw events
+ *                          and derive listings, rentals and totals from them once, in SQL (1; 0 keeps them batch by batch)
  *   INDEXER_VACUUM_EVENTS  PGlite: check which rewritten tables need VACUUM / ANALYZE every this many events (50000; 0 never)
  *   INDEXER_MAX_BLOCK_RANGE, RPC_TIMEOUT_MS, RPC_MAX_RESPONSE_BYTES, LOG_LEVEL
  */
@@ -51,6 +53,11 @@ export type SyncSettings = {
   vacuumEveryEvents: number;
   /** A backfill into an empty mirror drops the secondary indexes of history tables and builds them at its end (db/deferred-indexes.ts). */
   deferIndexes: boolean;
+  /**
+   * A backfill into an empty mirror writes batches deeper than the finality depth as raw events only and
+   * derives every other row from them once, before the first batch near the head (db/deferred-derivation.ts).
+   */
+  deferDerived: boolean;
   rpcTimeoutMs: number;
   maxResponseBytes: number;
   headerBatchSize: number;
@@ -83,6 +90,7 @@ export const defaultSyncSettings: SyncSettings = {
   stateCacheRows: DEFAULT_STATE_CACHE_ROWS,
   vacuumEveryEvents: DEFAULT_MAINTENANCE_EVENTS,
   deferIndexes: true,
+  deferDerived: true,
   rpcTimeoutMs: 15_000,
   maxResponseBytes: DEFAULT_MAX_RESPONSE_BYTES,
   headerBatchSize: 100,
@@ -101,6 +109,7 @@ export function syncSettingsFromEnv(env: NodeJS.ProcessEnv): SyncSettings {
     stateCacheRows: intFrom(env, "INDEXER_STATE_CACHE_ROWS") ?? defaultSyncSettings.stateCacheRows,
     vacuumEveryEvents: intFrom(env, "INDEXER_VACUUM_EVENTS") ?? defaultSyncSettings.vacuumEveryEvents,
     deferIndexes: boolFrom(env, "INDEXER_DEFER_INDEXES") ?? defaultSyncSettings.deferIndexes,
+    deferDerived: boolFrom(env, "INDEXER_DEFER_DERIVED") ?? defaultSyncSettings.deferDerived,
     rpcTimeoutMs: intFrom(env, "RPC_TIMEOUT_MS") ?? defaultSyncSettings.rpcTimeoutMs,
     maxResponseBytes: intFrom(env, "RPC_MAX_RESPONSE_BYTES") ?? defaultSyncSettings.maxResponseBytes,
   };

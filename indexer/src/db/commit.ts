@@ -9,7 +9,8 @@ import { applyEvents, collectKeys } from "../handlers/reduce.js";
 import type { BatchChanges } from "../handlers/reduce.js";
 import { readChainState } from "./chain-state.js";
 import type { StateCache } from "./state-cache.js";
-import { captureUndo, loadState, rememberState, toJson, writeBatch, type WriteHook } from "./state-store.js";
+import { derivationDeferred, deriveDeferredIn } from "./deferred-derivation.js";
+import { captureUndo, loadState, rememberState, toJson, writeBatch, writeDeferredBatch, type WriteHook } from "./state-store.js";
 import type { Db, Queryable } from "./types.js";
 
 export const DEFAULT_NOTIFY_CHANNEL = "marketplace_commits";
@@ -50,7 +51,10 @@ export type CommitBatchParameters = {
 
 export type CommitBatchResult = {
   events: number;
-  changes: BatchChanges;
+  /** The reduced batch's changes; undefined when its derivation is deferred (deferred-derivation.ts). */
+  changes?: BatchChanges;
+  /** The chain's deferred rows were derived first, in this batch's transaction. */
+  derived: boolean;
 };
 
 export async function commitBatch(db: Db, p: CommitBatchParameters): Promise<CommitBatchResult> {
@@ -72,16 +76,22 @@ export async function commitBatch(db: Db, p: CommitBatchParameters): Promise<Com
       );
     }
 
-    const changes = applyEvents(p.events, await loadState(tx, p.chainId, keys, p.cache));
-    if (p.undo) await captureUndo(tx, p.chainId, { fromBlock: p.fromBlock, toBlock: p.toBlock }, changes);
-    try {
-      await writeBatch(tx, p.chainId, p.events, changes, p.hook);
-    } catch (error) {
-      if (!isDuplicateEvent(error)) throw error;
-      throw new FatalError(
-        `chain ${p.chainId}: events in blocks ${p.fromBlock}-${p.toBlock} were already stored above the checkpoint; the mirror is inconsistent, rebuild it with --reindex`,
-        { cause: error },
-      );
+    // Deep batches of a chain whose derivation is deferred store raw events only; the first batch near
+    // the head derives the rows they imply before it is reduced on top of them.
+    const deferred = await derivationDeferred(tx, p.chainId);
+    let changes: BatchChanges | undefined;
+    let derived = false;
+    if (deferred && !p.undo) {
+      await storeEvents(p, () => writeDeferredBatch(tx, p.chainId, p.events, p.hook));
+    } else {
+      if (deferred) {
+        derived = await deriveDeferredIn(tx, p.chainId);
+        p.cache?.clear();
+      }
+      const reduced = applyEvents(p.events, await loadState(tx, p.chainId, keys, p.cache));
+      changes = reduced;
+      if (p.undo) await captureUndo(tx, p.chainId, { fromBlock: p.fromBlock, toBlock: p.toBlock }, reduced);
+      await storeEvents(p, () => writeBatch(tx, p.chainId, p.events, reduced, p.hook));
     }
 
     if (p.hashes.length > 0) {
@@ -110,10 +120,23 @@ export async function commitBatch(db: Db, p: CommitBatchParameters): Promise<Com
     };
     // NOTIFY is transactional: listeners hear of the batch only if it commits.
     await tx.query("SELECT pg_notify($1, $2)", [p.notifyChannel ?? DEFAULT_NOTIFY_CHANNEL, toJson(notification)]);
-    return { events: p.events.length, changes };
+    return { events: p.events.length, changes, derived };
   });
-  if (p.cache) rememberState(p.cache, keys, result.changes);
+  if (p.cache && result.changes) rememberState(p.cache, keys, result.changes);
   return result;
+}
+
+/** Runs a batch's writes, reporting events already stored above the checkpoint as what they mean. */
+async function storeEvents(p: CommitBatchParameters, write: () => Promise<void>): Promise<void> {
+  try {
+    await write();
+  } catch (error) {
+    if (!isDuplicateEvent(error)) throw error;
+    throw new FatalError(
+      `chain ${p.chainId}: events in blocks ${p.fromBlock}-${p.toBlock} were already stored above the checkpoint; the mirror is inconsistent, rebuild it with --reindex`,
+      { cause: error },
+    );
+  }
 }
 
 /** The raw events' key refused a row: an event of the batch is in the mirror already. */

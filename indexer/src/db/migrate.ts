@@ -1,6 +1,7 @@
 import { readdir, readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 
+import { deriveAllDeferredIn } from "./deferred-derivation.js";
 import { buildDeferredIndexesIn } from "./deferred-indexes.js";
 import { finishDeferredRollupsIn } from "./deferred-rollups.js";
 import { quoteIdent, type Db } from "./types.js";
@@ -9,6 +10,8 @@ export const MIGRATIONS_DIR = fileURLToPath(new URL("../../migrations/", import.
 
 /** Tables the migrations create, dropped by `resetSchema` (`--reindex`). Nothing else in the schema is touched. */
 export const INDEXER_TABLES = [
+  "deferred_derivations",
+  "deferred_listing_metadata",
   "deferred_indexes",
   "deferred_rollups",
   "undo_rows",
@@ -54,11 +57,12 @@ export async function runMigrations(db: Db, parameters: RunMigrationsParameters 
       (await tx.query<{ version: string }>(`SELECT version FROM ${schema}.schema_migrations`)).rows.map((r) => r.version),
     );
     const pending = sources.filter(({ name }) => !done.has(name.replace(/\.sql$/, "")));
-    // A migration is written against the whole schema: rollups and indexes an interrupted backfill left
-    // deferred are built first.
+    // A migration is written against the whole schema: rows, rollups and indexes an interrupted backfill
+    // left deferred are derived and built first.
     if (pending.length > 0) {
       const exists = async (table: string) =>
         Boolean((await tx.query<{ table: string | null }>("SELECT to_regclass($1)::text AS table", [`${schema}.${table}`])).rows[0]?.table);
+      if (await exists("deferred_derivations")) await deriveAllDeferredIn(tx);
       if (await exists("deferred_rollups")) await finishDeferredRollupsIn(tx, db.schema, parameters.notifyChannel);
       if (await exists("deferred_indexes")) await buildDeferredIndexesIn(tx);
     }

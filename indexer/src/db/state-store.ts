@@ -5,7 +5,7 @@
  */
 import type { DecodedEvent } from "../handlers/decode.js";
 import type { BatchChanges, BatchKeys, LoadedState } from "../handlers/reduce.js";
-import { eventRefs } from "../handlers/reduce.js";
+import { eventRefs, metadataColumns } from "../handlers/reduce.js";
 import type { ListingRow, RentalRow, SettingsRow } from "../handlers/rows.js";
 import {
   accountsTable,
@@ -51,6 +51,13 @@ const SQL = {
     "INSERT INTO listing_prices (chain_id, listing_id, block_number, log_index, block_time, tx_hash, old_price, new_price) " +
     "SELECT $2::integer, x.listing_id, x.block_number, x.log_index, to_timestamp(x.block_time), x.tx_hash, x.old_price, x.new_price " +
     "FROM json_to_recordset($1::json) AS x(listing_id bigint, block_number bigint, log_index integer, block_time bigint, tx_hash text, old_price numeric, new_price numeric)",
+  insertDeferredMetadata:
+    "INSERT INTO deferred_listing_metadata (chain_id, listing_id, block_number, log_index, metadata, metadata_hash, metadata_valid, " +
+    "metadata_error, title, description, category, resource_type, location, specifications) " +
+    "SELECT $2::integer, x.listing_id, x.block_number, x.log_index, x.metadata, x.metadata_hash, x.metadata_valid, x.metadata_error, " +
+    "x.title, x.description, x.category, x.resource_type, x.location, x.specifications::jsonb " +
+    "FROM json_to_recordset($1::json) AS x(listing_id bigint, block_number bigint, log_index integer, metadata text, metadata_hash text, " +
+    "metadata_valid boolean, metadata_error text, title text, description text, category text, resource_type text, location text, specifications text)",
   insertRatings:
     "INSERT INTO ratings (chain_id, rental_id, listing_id, consumer, provider, score, block_number, log_index, block_time, tx_hash) " +
     "SELECT $2::integer, x.rental_id, x.listing_id, x.consumer, x.provider, x.score, x.block_number, x.log_index, to_timestamp(x.block_time), x.tx_hash " +
@@ -290,25 +297,7 @@ export async function writeBatch(
   hook?: WriteHook,
 ): Promise<void> {
   const writer = new BatchWriter(tx, chainId, hook);
-
-  if (events.length > 0) {
-    const records = events.map((event) => {
-      const { listingId, rentalId } = eventRefs(event);
-      return {
-        b: event.blockNumber,
-        h: event.blockHash,
-        t: event.blockTime,
-        l: event.logIndex,
-        x: event.txHash,
-        i: event.txIndex,
-        e: event.name,
-        a: storableArgs(event.args),
-        li: listingId,
-        ri: rentalId,
-      };
-    });
-    await writer.write("raw_events", SQL.insertRawEvents, records);
-  }
+  await writeRawEvents(writer, events);
 
   const newListings: object[] = [];
   const updatedListings: object[] = [];
@@ -330,5 +319,43 @@ export async function writeBatch(
   if (changes.tokens.size > 0) await writer.write("token_totals", SQL.addTokenTotals, [...changes.tokens.values()]);
   if (changes.paymentTokens.size > 0) await writer.write("payment_tokens", SQL.upsertPaymentTokens, [...changes.paymentTokens.values()]);
   if (changes.settingsDirty && changes.settings) await writer.write("settings", SQL.upsertSettings, [changes.settings]);
+  await writer.finish();
+}
+
+async function writeRawEvents(writer: BatchWriter, events: DecodedEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  const records = events.map((event) => {
+    const { listingId, rentalId } = eventRefs(event);
+    return {
+      b: event.blockNumber,
+      h: event.blockHash,
+      t: event.blockTime,
+      l: event.logIndex,
+      x: event.txHash,
+      i: event.txIndex,
+      e: event.name,
+      a: storableArgs(event.args),
+      li: listingId,
+      ri: rentalId,
+    };
+  });
+  await writer.write("raw_events", SQL.insertRawEvents, records);
+}
+
+/**
+ * A batch whose derived rows are deferred (deferred-derivation.ts): raw events, and the metadata of the
+ * listings it creates or describes anew, parsed here as in a reduced batch, for the derivation to take.
+ */
+export async function writeDeferredBatch(tx: Queryable, chainId: number, events: DecodedEvent[], hook?: WriteHook): Promise<void> {
+  const writer = new BatchWriter(tx, chainId, hook);
+  await writeRawEvents(writer, events);
+  const metadata: object[] = [];
+  for (const event of events) {
+    if (event.name !== "ListingCreated" && event.name !== "ListingMetadataUpdated") continue;
+    const { listingId } = eventRefs(event);
+    if (listingId === null) continue;
+    metadata.push({ ...metadataColumns(listingId, event), block_number: event.blockNumber, log_index: event.logIndex });
+  }
+  if (metadata.length > 0) await writer.write("deferred_listing_metadata", SQL.insertDeferredMetadata, metadata);
   await writer.finish();
 }

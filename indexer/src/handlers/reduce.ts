@@ -5,7 +5,9 @@
  * added to what is stored, so they need no read.
  *
  * The arithmetic mirrors Marketplace.sol exactly (see the comments naming its internal functions):
- * this is what makes the mirror equal the contract's own views.
+ * this is what makes the mirror equal the contract's own views. A backfill into an empty mirror derives
+ * the same rows per table instead, in SQL (migration 0114's mirror_derive, db/deferred-derivation.ts):
+ * a rule changed here must change there too, and test/indexer/derivation.test.ts compares the two.
  */
 import type { ArgValue, DecodedEvent, EventArgs } from "./decode.js";
 import { parseMetadata } from "./metadata.js";
@@ -599,7 +601,8 @@ function newRental(rentalId: number, listing: ListingRow, consumer: string, even
   return row as RentalRow;
 }
 
-function metadataColumns(listingId: number, event: DecodedEvent): ListingMetadataColumns {
+/** The metadata columns of a ListingCreated or ListingMetadataUpdated (also kept for a deferred derivation). */
+export function metadataColumns(listingId: number, event: DecodedEvent): ListingMetadataColumns {
   const parsed = parseMetadata(str(event.args.metadata), event.rawStrings?.metadata);
   return {
     listing_id: listingId,

@@ -163,13 +163,14 @@ export function createChainSync(p: ChainSyncParameters): ChainSync {
         cache,
       }),
     );
-    for (const skipped of result.changes.skipped) {
+    if (result.derived) log.info({ block: chunk.fromBlock }, "rows deferred during the backfill derived");
+    for (const skipped of result.changes?.skipped ?? []) {
       log.warn(
         { block: skipped.event.blockNumber, tx: skipped.event.txHash, event: skipped.event.name, reason: skipped.reason },
         "event kept in raw_events only",
       );
     }
-    log.debug({ from: chunk.fromBlock, to: chunk.toBlock, events: events.length, undo }, "batch committed");
+    log.debug({ from: chunk.fromBlock, to: chunk.toBlock, events: events.length, undo, reduced: result.changes !== undefined }, "batch committed");
     metrics.indexedBlock = chunk.toBlock;
     metrics.eventsIndexed += events.length;
     metrics.batchesCommitted++;

@@ -64,9 +64,9 @@ export async function waitForBlock(indexer: Indexer, block: number, timeoutMs = 
 export const SMALL_BATCHES = { targetBatchEvents: 30, initialBlockRange: 8, maxBlockRange: 16, prefetch: 1 };
 
 /** A backfill in SMALL_BATCHES that fails in its `batch`-th batch, after writing its raw events. */
-export async function backfillFailingAt(db: Db, market: Market, batch: number): Promise<void> {
+export async function backfillFailingAt(db: Db, market: Market, batch: number, overrides: Partial<ChainConfig> = {}): Promise<void> {
   let batches = 0;
-  const crashing = testIndexer(db, market, {}, {
+  const crashing = testIndexer(db, market, overrides, {
     sync: SMALL_BATCHES,
     hooks: {
       onBatchWrite: ({ stage }) => {

@@ -1,0 +1,275 @@
+-- A backfill into an empty mirror writes history deeper than the finality depth as raw events only,
+-- and derives the tables that follow from them (listings, rentals, their history, per-address and
+-- per-token totals, settings) once, set-based, before the first batch that keeps undo images
+-- (db/deferred-derivation.ts). Batch by batch, reading, reducing and writing those rows back was
+-- more than half of a backfill's time on both databases.
+
+-- Chains whose derived rows are still to be computed from their raw events.
+CREATE TABLE IF NOT EXISTS deferred_derivations (
+  chain_id INTEGER PRIMARY KEY
+);
+
+-- A listing's metadata as the indexer parsed it (handlers/metadata.ts: validation, fields, hash over
+-- the emitted bytes), one row per ListingCreated or ListingMetadataUpdated of a deferred batch: the
+-- parsing stays in one place, and the derivation takes the last row of each listing.
+CREATE TABLE IF NOT EXISTS deferred_listing_metadata (
+  chain_id        INTEGER NOT NULL,
+  listing_id      BIGINT NOT NULL,
+  block_number    BIGINT NOT NULL,
+  log_index       INTEGER NOT NULL,
+  metadata        TEXT NOT NULL,
+  metadata_hash   TEXT NOT NULL,
+  metadata_valid  BOOLEAN NOT NULL,
+  metadata_error  TEXT,
+  title           TEXT,
+  description     TEXT,
+  category        TEXT,
+  resource_type   TEXT,
+  location        TEXT,
+  specifications  JSONB,
+  PRIMARY KEY (chain_id, block_number, log_index)
+);
+
+-- The money each event of a known rental moves, with the rental's parties (rentals must be derived first).
+CREATE OR REPLACE FUNCTION mirror_rental_flows(chain INTEGER)
+RETURNS TABLE (block_number BIGINT, block_time TIMESTAMPTZ, event_name TEXT, consumer TEXT, provider TEXT, token TEXT,
+               paid NUMERIC, gross NUMERIC, fee NUMERIC, refund NUMERIC)
+LANGUAGE sql STABLE AS $$
+  SELECT e.block_number, e.block_time, e.event_name, x.consumer, x.provider, x.token,
+    CASE e.event_name WHEN 'RentalRequested' THEN (e.args->>'amount')::numeric WHEN 'RentalExtended' THEN (e.args->>'extraAmount')::numeric ELSE 0 END,
+    CASE WHEN e.event_name IN ('PaymentReleased', 'RentalTerminated', 'RentalSettled') THEN (e.args->>'gross')::numeric
+         WHEN e.event_name = 'DisputeResolved' THEN (e.args->>'toProvider')::numeric ELSE 0 END,
+    CASE WHEN e.event_name IN ('PaymentReleased', 'RentalTerminated', 'RentalSettled', 'DisputeResolved') THEN (e.args->>'fee')::numeric ELSE 0 END,
+    CASE WHEN e.event_name IN ('RentalRejected', 'RentalCancelled', 'RentalExpired', 'RentalTerminated') THEN (e.args->>'refund')::numeric
+         WHEN e.event_name = 'DisputeResolved' THEN (e.args->>'toConsumer')::numeric ELSE 0 END
+  FROM raw_events e JOIN rentals x ON x.chain_id = e.chain_id AND x.rental_id = e.rental_id
+  WHERE e.chain_id = chain
+$$;
+
+-- Every derived row of `chain` computed from its raw events, into tables that hold none of its rows.
+-- The rules are handlers/reduce.ts's (which keeps the rows batch by batch near the head, with undo
+-- images), written as grouped scans: an event about a listing or rental the mirror does not know (a
+-- start block set after its creation) changes nothing but raw_events, as there. Arithmetic follows
+-- Marketplace.sol: _payProvider moves `gross` (fee included) out of escrow, _refundConsumer moves
+-- `refund` back to the consumer's credit and frees the listing's slot. test/indexer/derivation.test.ts
+-- holds both to the same mirror.
+CREATE OR REPLACE FUNCTION mirror_derive(chain INTEGER) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  -- Fresh statistics of what the backfill wrote: planned on those of a near-empty table, the joins
+  -- below ran as nested loops (minutes instead of a fraction of a second for 100,000 events).
+  ANALYZE raw_events;
+  -- Rentals: identity from the request and its listing, the rest from their later events in chain order.
+  INSERT INTO rentals
+  SELECT q.chain_id, q.rental_id, q.listing_id, q.args->>'consumer', c.args->>'provider', c.args->>'token', coalesce(a.status, 'requested'),
+    (q.args->>'hoursBooked')::integer + coalesce(a.extra_hours, 0), (q.args->>'pricePerHour')::numeric,
+    (q.args->>'amount')::numeric + coalesce(a.extra_amount, 0), (q.args->>'feeBps')::integer,
+    coalesce(a.released, 0), coalesce(a.fees, 0), coalesce(a.refunded, 0),
+    (q.args->>'amount')::numeric + coalesce(a.extra_amount, 0) - coalesce(a.released, 0) - coalesce(a.refunded, 0),
+    coalesce(a.extensions, 0), to_timestamp(a.started_at), to_timestamp(a.ends_at), a.dispute_opened_by, a.dispute_frozen,
+    a.resolver, a.resolved_by_default, a.resolved_to_provider, a.resolved_to_consumer, a.closed_by, coalesce(a.rated, false), a.rating,
+    q.block_number, q.block_time, q.tx_hash,
+    a.accepted_block, a.accepted_time, a.accepted_tx, a.rejected_block, a.rejected_time, a.rejected_tx,
+    a.cancelled_block, a.cancelled_time, a.cancelled_tx, a.expired_block, a.expired_time, a.expired_tx,
+    a.extended_block, a.extended_time, a.extended_tx, a.released_block, a.released_time, a.released_tx,
+    a.terminated_block, a.terminated_time, a.terminated_tx, a.settled_block, a.settled_time, a.settled_tx,
+    a.disputed_block, a.disputed_time, a.disputed_tx, a.resolved_block, a.resolved_time, a.resolved_tx,
+    coalesce(a.updated_block, q.block_number), coalesce(a.updated_time, q.block_time)
+  FROM raw_events q
+  JOIN raw_events c ON c.chain_id = q.chain_id AND c.event_name = 'ListingCreated' AND c.listing_id = q.listing_id
+  LEFT JOIN (
+    SELECT e.rental_id,
+      (array_agg(CASE e.event_name WHEN 'RentalAccepted' THEN 'active' WHEN 'RentalRejected' THEN 'rejected'
+          WHEN 'RentalCancelled' THEN 'cancelled' WHEN 'RentalExpired' THEN 'expired' WHEN 'RentalTerminated' THEN 'completed'
+          WHEN 'RentalSettled' THEN 'completed' WHEN 'DisputeOpened' THEN 'disputed' WHEN 'DisputeResolved' THEN 'resolved' END
+          ORDER BY e.block_number DESC, e.log_index DESC)
+          FILTER (WHERE e.event_name IN ('RentalAccepted', 'RentalRejected', 'RentalCancelled', 'RentalExpired', 'RentalTerminated', 'RentalSettled', 'DisputeOpened', 'DisputeResolved')))[1] AS status,
+      sum((e.args->>'extraHours')::integer) FILTER (WHERE e.event_name = 'RentalExtended') AS extra_hours,
+      sum((e.args->>'extraAmount')::numeric) FILTER (WHERE e.event_name = 'RentalExtended') AS extra_amount,
+      sum(CASE WHEN e.event_name IN ('PaymentReleased', 'RentalTerminated', 'RentalSettled') THEN (e.args->>'gross')::numeric
+               WHEN e.event_name = 'DisputeResolved' THEN (e.args->>'toProvider')::numeric END) AS released,
+      sum((e.args->>'fee')::numeric) FILTER (WHERE e.event_name IN ('PaymentReleased', 'RentalTerminated', 'RentalSettled', 'DisputeResolved')) AS fees,
+      sum(CASE WHEN e.event_name IN ('RentalRejected', 'RentalCancelled', 'RentalExpired', 'RentalTerminated') THEN (e.args->>'refund')::numeric
+               WHEN e.event_name = 'DisputeResolved' THEN (e.args->>'toConsumer')::numeric END) AS refunded,
+      count(*) FILTER (WHERE e.event_name = 'RentalExtended')::integer AS extensions,
+      (array_agg((e.args->>'startedAt')::bigint ORDER BY e.block_number DESC, e.log_index DESC) FILTER (WHERE e.event_name = 'RentalAccepted'))[1] AS started_at,
+      (array_agg((e.args->>'endsAt')::bigint ORDER BY e.block_number DESC, e.log_index DESC) FILTER (WHERE e.event_name IN ('RentalAccepted', 'RentalExtended')))[1] AS ends_at,
+      (array_agg(e.args->>'openedBy' ORDER BY e.block_number DESC, e.log_index DESC) FILTER (WHERE e.event_name = 'DisputeOpened'))[1] AS dispute_opened_by,
+      (array_agg((e.args->>'frozen')::numeric ORDER BY e.block_number DESC, e.log_index DESC) FILTER (WHERE e.event_name = 'DisputeOpened'))[1] AS dispute_frozen,
+      (array_agg(e.args->>'resolver' ORDER BY e.block_number DESC, e.log_index DESC) FILTER (WHERE e.event_name = 'DisputeResolved'))[1] AS resolver,
+      (array_agg((e.args->>'byDefault')::boolean ORDER BY e.block_number DESC, e.log_index DESC) FILTER (WHERE e.event_name = 'DisputeResolved'))[1] AS resolved_by_default,
+      (array_agg((e.args->>'toProvider')::numeric ORDER BY e.block_number DESC, e.log_index DESC) FILTER (WHERE e.event_name = 'DisputeResolved'))[1] AS resolved_to_provider,
+      (array_agg((e.args->>'toConsumer')::numeric ORDER BY e.block_number DESC, e.log_index DESC) FILTER (WHERE e.event_name = 'DisputeResolved'))[1] AS resolved_to_consumer,
+      (array_agg(e.args->>'caller' ORDER BY e.block_number DESC, e.log_index DESC) FILTER (WHERE e.event_name IN ('RentalExpired', 'RentalSettled')))[1] AS closed_by,
+      bool_or(e.event_name = 'RentalRated') AS rated,
+      (array_agg((e.args->>'score')::integer ORDER BY e.block_number DESC, e.log_index DESC) FILTER (WHERE e.event_name = 'RentalRated'))[1] AS rating,
+      max(e.block_number) FILTER (WHERE e.event_name = 'RentalAccepted') AS accepted_block,
+      max(e.block_time) FILTER (WHERE e.event_name = 'RentalAccepted') AS accepted_time,
+      (array_agg(e.tx_hash ORDER BY e.block_number DESC, e.log_index DESC) FILTER (WHERE e.event_name = 'RentalAccepted'))[1] AS accepted_tx,
+      max(e.block_number) FILTER (WHERE e.event_name = 'RentalRejected') AS rejected_block,
+      max(e.block_time) FILTER (WHERE e.event_name = 'RentalRejected') AS rejected_time,
+      (array_agg(e.tx_hash ORDER BY e.block_number DESC, e.log_index DESC) FILTER (WHERE e.event_name = 'RentalRejected'))[1] AS rejected_tx,
+      max(e.block_number) FILTER (WHERE e.event_name = 'RentalCancelled') AS cancelled_block,
+      max(e.block_time) FILTER (WHERE e.event_name = 'RentalCancelled') AS cancelled_time,
+      (array_agg(e.tx_hash ORDER BY e.block_number DESC, e.log_index DESC) FILTER (WHERE e.event_name = 'RentalCancelled'))[1] AS cancelled_tx,
+      max(e.block_number) FILTER (WHERE e.event_name = 'RentalExpired') AS expired_block,
+      max(e.block_time) FILTER (WHERE e.event_name = 'RentalExpired') AS expired_time,
+      (array_agg(e.tx_hash ORDER BY e.block_number DESC, e.log_index DESC) FILTER (WHERE e.event_name = 'RentalExpired'))[1] AS expired_tx,
+      max(e.block_number) FILTER (WHERE e.event_name = 'RentalExtended') AS extended_block,
+      max(e.block_time) FILTER (WHERE e.event_name = 'RentalExtended') AS extended_time,
+      (array_agg(e.tx_hash ORDER BY e.block_number DESC, e.log_index DESC) FILTER (WHERE e.event_name = 'RentalExtended'))[1] AS extended_tx,
+      max(e.block_number) FILTER (WHERE e.event_name = 'PaymentReleased') AS released_block,
+      max(e.block_time) FILTER (WHERE e.event_name = 'PaymentReleased') AS released_time,
+      (array_agg(e.tx_hash ORDER BY e.block_number DESC, e.log_index DESC) FILTER (WHERE e.event_name = 'PaymentReleased'))[1] AS released_tx,
+      max(e.block_number) FILTER (WHERE e.event_name = 'RentalTerminated') AS terminated_block,
+      max(e.block_time) FILTER (WHERE e.event_name = 'RentalTerminated') AS terminated_time,
+      (array_agg(e.tx_hash ORDER BY e.block_number DESC, e.log_index DESC) FILTER (WHERE e.event_name = 'RentalTerminated'))[1] AS terminated_tx,
+      max(e.block_number) FILTER (WHERE e.event_name = 'RentalSettled') AS settled_block,
+      max(e.block_time) FILTER (WHERE e.event_name = 'RentalSettled') AS settled_time,
+      (array_agg(e.tx_hash ORDER BY e.block_number DESC, e.log_index DESC) FILTER (WHERE e.event_name = 'RentalSettled'))[1] AS settled_tx,
+      max(e.block_number) FILTER (WHERE e.event_name = 'DisputeOpened') AS disputed_block,
+      max(e.block_time) FILTER (WHERE e.event_name = 'DisputeOpened') AS disputed_time,
+      (array_agg(e.tx_hash ORDER BY e.block_number DESC, e.log_index DESC) FILTER (WHERE e.event_name = 'DisputeOpened'))[1] AS disputed_tx,
+      max(e.block_number) FILTER (WHERE e.event_name = 'DisputeResolved') AS resolved_block,
+      max(e.block_time) FILTER (WHERE e.event_name = 'DisputeResolved') AS resolved_time,
+      (array_agg(e.tx_hash ORDER BY e.block_number DESC, e.log_index DESC) FILTER (WHERE e.event_name = 'DisputeResolved'))[1] AS resolved_tx,
+      max(e.block_number) AS updated_block,
+      max(e.block_time) AS updated_time
+    FROM raw_events e
+    WHERE e.chain_id = chain AND e.rental_id IS NOT NULL AND e.event_name <> 'RentalRequested'
+      -- A rating counts only if its listing is known (handlers/reduce.ts: RentalRated).
+      AND (e.event_name <> 'RentalRated' OR EXISTS (
+        SELECT 1 FROM raw_events l WHERE l.chain_id = e.chain_id AND l.event_name = 'ListingCreated' AND l.listing_id = e.listing_id))
+    GROUP BY e.rental_id
+  ) a ON a.rental_id = q.rental_id
+  WHERE q.chain_id = chain AND q.event_name = 'RentalRequested' AND q.rental_id IS NOT NULL;
+
+  ANALYZE rentals;
+
+  -- Listings: what ListingCreated set, the last of each update, and the sums over their rentals' events.
+  INSERT INTO listings (chain_id, listing_id, provider, token, price_per_hour, available_from, available_until, capacity, open_rentals,
+    active, metadata, metadata_hash, metadata_valid, metadata_error, title, description, category, resource_type, location,
+    specifications, search_vector, rating_sum, rating_count, quality_score, rental_count, completed_rentals, disputed_rentals,
+    total_volume, total_earnings, total_fees, created_block, created_time, created_tx, updated_block, updated_time, updated_tx)
+  SELECT c.chain_id, c.listing_id, c.args->>'provider', c.args->>'token',
+    coalesce(a.price, (c.args->>'pricePerHour')::numeric),
+    to_timestamp(coalesce(a.available_from, (c.args->>'availableFrom')::bigint)),
+    to_timestamp(nullif(coalesce(a.available_until, (c.args->>'availableUntil')::bigint), 0)),
+    coalesce(a.capacity, (c.args->>'capacity')::integer),
+    a.open_rentals, coalesce(a.active, true),
+    m.metadata, m.metadata_hash, m.metadata_valid, m.metadata_error, m.title, m.description, m.category, m.resource_type, m.location, m.specifications,
+    listing_search_vector(m.title, m.description, m.category, m.resource_type, m.location, m.specifications),
+    a.rating_sum, a.rating_count, round((a.rating_sum + 15)::numeric / (a.rating_count + 5), 4),
+    a.rental_count, a.completed, a.disputed, a.volume, a.earnings, a.fees,
+    c.block_number, c.block_time, c.tx_hash, a.updated_block, a.updated_time, a.updated_tx
+  FROM raw_events c
+  JOIN (
+    SELECT DISTINCT ON (listing_id) * FROM deferred_listing_metadata WHERE chain_id = chain ORDER BY listing_id, block_number DESC, log_index DESC
+  ) m ON m.listing_id = c.listing_id
+  JOIN (
+    SELECT e.lid,
+      (array_agg((e.args->>'newPrice')::numeric ORDER BY e.block_number DESC, e.log_index DESC) FILTER (WHERE e.event_name = 'ListingPriceUpdated'))[1] AS price,
+      (array_agg((e.args->>'availableFrom')::bigint ORDER BY e.block_number DESC, e.log_index DESC) FILTER (WHERE e.event_name = 'ListingAvailabilityUpdated'))[1] AS available_from,
+      (array_agg((e.args->>'availableUntil')::bigint ORDER BY e.block_number DESC, e.log_index DESC) FILTER (WHERE e.event_name = 'ListingAvailabilityUpdated'))[1] AS available_until,
+      (array_agg((e.args->>'capacity')::integer ORDER BY e.block_number DESC, e.log_index DESC) FILTER (WHERE e.event_name = 'ListingCapacityUpdated'))[1] AS capacity,
+      (array_agg((e.args->>'active')::boolean ORDER BY e.block_number DESC, e.log_index DESC) FILTER (WHERE e.event_name = 'ListingStatusChanged'))[1] AS active,
+      (count(*) FILTER (WHERE e.event_name = 'RentalRequested')
+        - count(*) FILTER (WHERE e.event_name IN ('RentalRejected', 'RentalCancelled', 'RentalExpired', 'RentalTerminated', 'RentalSettled', 'DisputeResolved')))::integer AS open_rentals,
+      coalesce(sum((e.args->>'score')::integer) FILTER (WHERE e.event_name = 'RentalRated'), 0) AS rating_sum,
+      count(*) FILTER (WHERE e.event_name = 'RentalRated')::integer AS rating_count,
+      count(*) FILTER (WHERE e.event_name = 'RentalRequested')::integer AS rental_count,
+      count(*) FILTER (WHERE e.event_name IN ('RentalTerminated', 'RentalSettled'))::integer AS completed,
+      count(*) FILTER (WHERE e.event_name = 'DisputeOpened')::integer AS disputed,
+      coalesce(sum(CASE e.event_name WHEN 'RentalRequested' THEN (e.args->>'amount')::numeric WHEN 'RentalExtended' THEN (e.args->>'extraAmount')::numeric END), 0) AS volume,
+      coalesce(sum(CASE WHEN e.event_name IN ('PaymentReleased', 'RentalTerminated', 'RentalSettled') THEN (e.args->>'gross')::numeric - (e.args->>'fee')::numeric
+                        WHEN e.event_name = 'DisputeResolved' THEN (e.args->>'toProvider')::numeric - (e.args->>'fee')::numeric END), 0) AS earnings,
+      coalesce(sum((e.args->>'fee')::numeric) FILTER (WHERE e.event_name IN ('PaymentReleased', 'RentalTerminated', 'RentalSettled', 'DisputeResolved')), 0) AS fees,
+      max(e.block_number) AS updated_block,
+      max(e.block_time) AS updated_time,
+      (array_agg(e.tx_hash ORDER BY e.block_number DESC, e.log_index DESC))[1] AS updated_tx
+    FROM (
+      -- Events naming the listing, and events of its (known) rentals; an acceptance does not change the listing.
+      -- (a rating, the listing it names).
+      SELECT r.*, CASE WHEN r.event_name = 'RentalRated' THEN r.listing_id ELSE coalesce(x.listing_id, r.listing_id) END AS lid
+      FROM raw_events r
+      LEFT JOIN rentals x ON x.chain_id = r.chain_id AND x.rental_id = r.rental_id
+      WHERE r.chain_id = chain AND r.event_name <> 'RentalAccepted'
+        AND (r.rental_id IS NULL AND r.listing_id IS NOT NULL OR x.rental_id IS NOT NULL)
+    ) e
+    GROUP BY e.lid
+  ) a ON a.lid = c.listing_id
+  WHERE c.chain_id = chain AND c.event_name = 'ListingCreated' AND c.listing_id IS NOT NULL;
+
+  ANALYZE listings;
+
+  -- Price history: the price at creation, then every change of a known listing.
+  INSERT INTO listing_prices (chain_id, listing_id, block_number, log_index, block_time, tx_hash, old_price, new_price)
+  SELECT e.chain_id, e.listing_id, e.block_number, e.log_index, e.block_time, e.tx_hash,
+         CASE WHEN e.event_name = 'ListingPriceUpdated' THEN (e.args->>'oldPrice')::numeric END,
+         coalesce(e.args->>'newPrice', e.args->>'pricePerHour')::numeric
+  FROM raw_events e JOIN listings l ON l.chain_id = e.chain_id AND l.listing_id = e.listing_id
+  WHERE e.chain_id = chain AND e.event_name IN ('ListingCreated', 'ListingPriceUpdated');
+
+  INSERT INTO ratings (chain_id, rental_id, listing_id, consumer, provider, score, block_number, log_index, block_time, tx_hash)
+  SELECT e.chain_id, e.rental_id, e.listing_id, e.args->>'consumer', l.provider, (e.args->>'score')::smallint, e.block_number, e.log_index, e.block_time, e.tx_hash
+  FROM raw_events e
+  JOIN rentals r ON r.chain_id = e.chain_id AND r.rental_id = e.rental_id
+  JOIN listings l ON l.chain_id = e.chain_id AND l.listing_id = e.listing_id
+  WHERE e.chain_id = chain AND e.event_name = 'RentalRated';
+
+  -- Per address and token: every event's share for the consumer and the provider of its rental, the
+  -- listings created and the credits withdrawn.
+  INSERT INTO accounts
+  SELECT chain, t.address, t.token, sum(t.consumer_rentals)::integer, sum(t.consumer_paid), sum(t.consumer_spent), sum(t.consumer_refunded),
+         sum(t.provider_listings)::integer, sum(t.provider_rentals)::integer, sum(t.provider_earned), sum(t.provider_fees), sum(t.credit), sum(t.withdrawn),
+         min(t.block_number), min(t.block_time), max(t.block_number), max(t.block_time)
+  FROM (
+    SELECT f.block_number, f.block_time, f.consumer AS address, f.token, (f.event_name = 'RentalRequested')::integer AS consumer_rentals,
+           f.paid AS consumer_paid, f.gross AS consumer_spent, f.refund AS consumer_refunded, 0 AS provider_listings, 0 AS provider_rentals,
+           0::numeric AS provider_earned, 0::numeric AS provider_fees, f.refund AS credit, 0::numeric AS withdrawn
+    FROM mirror_rental_flows(chain) f WHERE f.event_name NOT IN ('RentalAccepted', 'DisputeOpened', 'RentalRated')
+    UNION ALL
+    SELECT f.block_number, f.block_time, f.provider, f.token, 0, 0, 0, 0, 0, (f.event_name = 'RentalRequested')::integer,
+           f.gross - f.fee, f.fee, f.gross - f.fee, 0
+    FROM mirror_rental_flows(chain) f WHERE f.event_name IN ('RentalRequested', 'PaymentReleased', 'RentalTerminated', 'RentalSettled', 'DisputeResolved')
+    UNION ALL
+    SELECT l.created_block, l.created_time, l.provider, l.token, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0 FROM listings l WHERE l.chain_id = chain
+    UNION ALL
+    SELECT e.block_number, e.block_time, e.args->>'account', e.args->>'token', 0, 0, 0, 0, 0, 0, 0, 0, -(e.args->>'amount')::numeric, (e.args->>'amount')::numeric
+    FROM raw_events e WHERE e.chain_id = chain AND e.event_name = 'Withdrawn'
+  ) t
+  GROUP BY t.address, t.token;
+
+  INSERT INTO token_totals
+  SELECT chain, t.token, sum(t.paid) - sum(t.gross) - sum(t.refund), sum(t.fee) - sum(t.fees_withdrawn), sum(t.fees_withdrawn),
+         sum(t.paid), sum(t.gross), sum(t.refund), sum(t.withdrawn)
+  FROM (
+    SELECT f.token, f.paid, f.gross, f.fee, f.refund, 0::numeric AS fees_withdrawn, 0::numeric AS withdrawn
+    FROM mirror_rental_flows(chain) f WHERE f.event_name NOT IN ('RentalAccepted', 'DisputeOpened', 'RentalRated')
+    UNION ALL
+    SELECT e.args->>'token', 0, 0, 0, 0, CASE WHEN e.event_name = 'FeesWithdrawn' THEN (e.args->>'amount')::numeric ELSE 0 END,
+           CASE WHEN e.event_name = 'Withdrawn' THEN (e.args->>'amount')::numeric ELSE 0 END
+    FROM raw_events e WHERE e.chain_id = chain AND e.event_name IN ('Withdrawn', 'FeesWithdrawn')
+  ) t
+  GROUP BY t.token;
+
+  INSERT INTO payment_tokens (chain_id, token, token_index, allowed, updated_block, updated_time, updated_tx)
+  SELECT DISTINCT ON (e.args->>'token') e.chain_id, e.args->>'token', (e.args->>'index')::integer, (e.args->>'allowed')::boolean,
+         e.block_number, e.block_time, e.tx_hash
+  FROM raw_events e WHERE e.chain_id = chain AND e.event_name = 'PaymentTokenSet'
+  ORDER BY e.args->>'token', e.block_number DESC, e.log_index DESC;
+
+  INSERT INTO settings (chain_id, fee_bps, treasury, acceptance_timeout, dispute_timeout, paused, updated_block, updated_time, updated_tx)
+  SELECT chain,
+    (array_agg((e.args->>'newFeeBps')::integer ORDER BY e.block_number DESC, e.log_index DESC) FILTER (WHERE e.event_name = 'FeeUpdated'))[1],
+    (array_agg(e.args->>'newTreasury' ORDER BY e.block_number DESC, e.log_index DESC) FILTER (WHERE e.event_name = 'TreasuryUpdated'))[1],
+    (array_agg((e.args->>'newTimeout')::integer ORDER BY e.block_number DESC, e.log_index DESC) FILTER (WHERE e.event_name = 'AcceptanceTimeoutUpdated'))[1],
+    (array_agg((e.args->>'newTimeout')::integer ORDER BY e.block_number DESC, e.log_index DESC) FILTER (WHERE e.event_name = 'DisputeTimeoutUpdated'))[1],
+    coalesce((array_agg(e.event_name = 'Paused' ORDER BY e.block_number DESC, e.log_index DESC) FILTER (WHERE e.event_name IN ('Paused', 'Unpaused')))[1], false),
+    max(e.block_number), max(e.block_time), (array_agg(e.tx_hash ORDER BY e.block_number DESC, e.log_index DESC))[1]
+  FROM raw_events e
+  WHERE e.chain_id = chain AND e.event_name IN ('FeeUpdated', 'TreasuryUpdated', 'AcceptanceTimeoutUpdated', 'DisputeTimeoutUpdated', 'Paused', 'Unpaused')
+  HAVING count(*) > 0;
+
+  DELETE FROM deferred_listing_metadata WHERE chain_id = chain;
+END
+$$;

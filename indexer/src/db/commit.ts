@@ -6,7 +6,7 @@
 import { FatalError, ReorgDetectedError } from "../errors.js";
 import type { DecodedEvent } from "../handlers/decode.js";
 import { applyEvents, collectKeys } from "../handlers/reduce.js";
-import type { BatchChanges } from "../handlers/reduce.js";
+import type { BatchChanges, BatchKeys } from "../handlers/reduce.js";
 import { readChainState } from "./chain-state.js";
 import type { StateCache } from "./state-cache.js";
 import { derivationDeferred, deriveDeferredIn } from "./deferred-derivation.js";
@@ -58,7 +58,6 @@ export type CommitBatchResult = {
 };
 
 export async function commitBatch(db: Db, p: CommitBatchParameters): Promise<CommitBatchResult> {
-  const keys = collectKeys(p.events);
   const result = await db.transaction(async (tx) => {
     const state = await readChainState(tx, p.chainId, true);
     if (!state) throw new FatalError(`chain ${p.chainId} is not registered in the database`);
@@ -79,7 +78,7 @@ export async function commitBatch(db: Db, p: CommitBatchParameters): Promise<Com
     // Deep batches of a chain whose derivation is deferred store raw events only; the first batch near
     // the head derives the rows they imply before it is reduced on top of them.
     const deferred = await derivationDeferred(tx, p.chainId);
-    let changes: BatchChanges | undefined;
+    let reduced: { keys: BatchKeys; changes: BatchChanges } | undefined;
     let derived = false;
     if (deferred && !p.undo) {
       await storeEvents(p, () => writeDeferredBatch(tx, p.chainId, p.events, p.hook));
@@ -88,10 +87,11 @@ export async function commitBatch(db: Db, p: CommitBatchParameters): Promise<Com
         derived = await deriveDeferredIn(tx, p.chainId);
         p.cache?.clear();
       }
-      const reduced = applyEvents(p.events, await loadState(tx, p.chainId, keys, p.cache));
-      changes = reduced;
-      if (p.undo) await captureUndo(tx, p.chainId, { fromBlock: p.fromBlock, toBlock: p.toBlock }, reduced);
-      await storeEvents(p, () => writeBatch(tx, p.chainId, p.events, reduced, p.hook));
+      const keys = collectKeys(p.events);
+      const changes = applyEvents(p.events, await loadState(tx, p.chainId, keys, p.cache));
+      reduced = { keys, changes };
+      if (p.undo) await captureUndo(tx, p.chainId, { fromBlock: p.fromBlock, toBlock: p.toBlock }, changes);
+      await storeEvents(p, () => writeBatch(tx, p.chainId, p.events, changes, p.hook));
     }
 
     if (p.hashes.length > 0) {
@@ -120,10 +120,10 @@ export async function commitBatch(db: Db, p: CommitBatchParameters): Promise<Com
     };
     // NOTIFY is transactional: listeners hear of the batch only if it commits.
     await tx.query("SELECT pg_notify($1, $2)", [p.notifyChannel ?? DEFAULT_NOTIFY_CHANNEL, toJson(notification)]);
-    return { events: p.events.length, changes, derived };
+    return { events: p.events.length, reduced, derived };
   });
-  if (p.cache && result.changes) rememberState(p.cache, keys, result.changes);
-  return result;
+  if (p.cache && result.reduced) rememberState(p.cache, result.reduced.keys, result.reduced.changes);
+  return { events: result.events, changes: result.reduced?.changes, derived: result.derived };
 }
 
 /** Runs a batch's writes, reporting events already stored above the checkpoint as what they mean. */

@@ -38,10 +38,15 @@ export async function deriveDeferredIn(tx: Queryable, chainId: number): Promise<
   return true;
 }
 
+/** The chains whose derivation is deferred. */
+async function deferredChains(q: Queryable): Promise<number[]> {
+  const { rows } = await q.query<{ chain_id: number }>("SELECT chain_id FROM deferred_derivations ORDER BY chain_id");
+  return rows.map((r) => Number(r.chain_id));
+}
+
 /** Derives every deferred chain, in the caller's transaction (before a migration); which chains. */
 export async function deriveAllDeferredIn(tx: Queryable): Promise<number[]> {
-  const { rows } = await tx.query<{ chain_id: number }>("SELECT chain_id FROM deferred_derivations ORDER BY chain_id");
-  const chains = rows.map((r) => Number(r.chain_id));
+  const chains = await deferredChains(tx);
   for (const chainId of chains) await deriveDeferredIn(tx, chainId);
   return chains;
 }
@@ -50,10 +55,8 @@ export type DeriveDeferredParameters = { logger?: Logger };
 
 /** Derives every deferred chain, each in a transaction of its own (at the end of a backfill); which chains. */
 export async function deriveDeferred(db: Db, p: DeriveDeferredParameters = {}): Promise<number[]> {
-  const { rows } = await db.query<{ chain_id: number }>("SELECT chain_id FROM deferred_derivations ORDER BY chain_id");
   const done: number[] = [];
-  for (const { chain_id } of rows) {
-    const chainId = Number(chain_id);
+  for (const chainId of await deferredChains(db)) {
     const started = performance.now();
     if (await db.transaction((tx) => deriveDeferredIn(tx, chainId))) {
       done.push(chainId);

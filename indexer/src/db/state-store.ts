@@ -11,6 +11,7 @@ import {
   accountsTable,
   captureUndoSql,
   coldColumns,
+  deferredMetadataTable,
   hotColumns,
   insertSql,
   listingsTable,
@@ -51,13 +52,7 @@ const SQL = {
     "INSERT INTO listing_prices (chain_id, listing_id, block_number, log_index, block_time, tx_hash, old_price, new_price) " +
     "SELECT $2::integer, x.listing_id, x.block_number, x.log_index, to_timestamp(x.block_time), x.tx_hash, x.old_price, x.new_price " +
     "FROM json_to_recordset($1::json) AS x(listing_id bigint, block_number bigint, log_index integer, block_time bigint, tx_hash text, old_price numeric, new_price numeric)",
-  insertDeferredMetadata:
-    "INSERT INTO deferred_listing_metadata (chain_id, listing_id, block_number, log_index, metadata, metadata_hash, metadata_valid, " +
-    "metadata_error, title, description, category, resource_type, location, specifications) " +
-    "SELECT $2::integer, x.listing_id, x.block_number, x.log_index, x.metadata, x.metadata_hash, x.metadata_valid, x.metadata_error, " +
-    "x.title, x.description, x.category, x.resource_type, x.location, x.specifications::jsonb " +
-    "FROM json_to_recordset($1::json) AS x(listing_id bigint, block_number bigint, log_index integer, metadata text, metadata_hash text, " +
-    "metadata_valid boolean, metadata_error text, title text, description text, category text, resource_type text, location text, specifications text)",
+  insertDeferredMetadata: insertSql(deferredMetadataTable),
   insertRatings:
     "INSERT INTO ratings (chain_id, rental_id, listing_id, consumer, provider, score, block_number, log_index, block_time, tx_hash) " +
     "SELECT $2::integer, x.rental_id, x.listing_id, x.consumer, x.provider, x.score, x.block_number, x.log_index, to_timestamp(x.block_time), x.tx_hash " +

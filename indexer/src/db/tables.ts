@@ -197,6 +197,23 @@ export const settingsTable: TableSpec = {
   ],
 };
 
+/**
+ * A listing's metadata columns as parsed, one row per ListingCreated or ListingMetadataUpdated of a
+ * batch whose derivation is deferred (migration 0114; db/deferred-derivation.ts): listings' own
+ * metadata columns, keyed by the event.
+ */
+export const deferredMetadataTable: TableSpec = {
+  name: "deferred_listing_metadata",
+  key: ["chain_id", "block_number", "log_index"],
+  columns: [
+    CHAIN,
+    c("listing_id", "int"),
+    c("block_number", "int"),
+    c("log_index", "int"),
+    ...listingsTable.columns.filter((col) => col.cold && !col.expr),
+  ],
+};
+
 /** Tables whose rows change in place: undo images are kept for these. */
 export const mutableTables = [
   listingsTable,

@@ -173,7 +173,8 @@ export async function runIndexerBenchmark({
   try {
     log(
       `indexing into ${db}${db === "postgres" ? ` (schema ${schema})` : ` (${parameters.dataDir})`}, ` +
-        `node ${childOptions.length > 0 ? childOptions.join(" ") : "(no options)"}`
+        // The peak RSS depends on the Node version: its V8 is what compiles PGlite's PostgreSQL.
+        `node ${process.version} ${childOptions.length > 0 ? childOptions.join(" ") : "(no options)"}`
     );
     const ready = await next();
     if (ready.type !== "ready") throw new Error(`indexer: ${ready.type === "error" ? ready.message : ready.type}`);

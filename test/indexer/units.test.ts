@@ -9,7 +9,7 @@ import { describe, it } from "node:test";
 import { encodeAbiParameters, encodeEventTopics, getAddress, HttpRequestError, RpcRequestError, TimeoutError, type Hex } from "viem";
 
 import { marketplaceAbi } from "../../generated/abis.js";
-import { decodeLog, RangeTooLargeError, RpcResponseError, RpcUnavailableError, type RawLog } from "../../indexer/src/index.js";
+import { decodeLog, RangeTooLargeError, RpcResponseError, RpcUnavailableError, type DecodedEvent, type RawLog } from "../../indexer/src/index.js";
 import { indexedTable } from "../../indexer/src/db/deferred-indexes.js";
 import { createStateCache } from "../../indexer/src/db/state-cache.js";
 import { rowsJsonChunks } from "../../indexer/src/db/state-store.js";
@@ -103,20 +103,20 @@ describe("range planner", () => {
 });
 
 describe("splitChunk", () => {
-  const log = (block: number, index: number) => ({
-    address: "0x1",
-    topics: [],
-    data: "0x",
+  // Batches are cut from decoded events (chain-sync.ts decodes a range as it arrives).
+  const log = (block: number, index: number): DecodedEvent => ({
+    name: "ListingCreated",
+    args: {},
     blockNumber: block,
     blockHash: `0x${block.toString(16).padStart(64, "0")}`,
-    transactionHash: `0x${(block * 100 + index).toString(16).padStart(64, "0")}`,
-    transactionIndex: 0,
+    blockTime: 1000 + block,
     logIndex: index,
-    blockTimestamp: 1000 + block,
+    txHash: `0x${(block * 100 + index).toString(16).padStart(64, "0")}`,
+    txIndex: 0,
   });
   it("cuts at block boundaries, chains the hashes, and ends the last part at the range end", () => {
     const logs = [log(10, 0), log(10, 1), log(11, 0), log(11, 1), log(11, 2), log(13, 0)];
-    const chunk: Chunk = {
+    const chunk: Chunk<DecodedEvent> = {
       fromBlock: 5,
       toBlock: 20,
       logs,
@@ -128,6 +128,7 @@ describe("splitChunk", () => {
     const parts = splitChunk(chunk, 3);
     assert.deepEqual(parts.map((p) => [p.fromBlock, p.toBlock, p.logs.length]), [[5, 11, 5], [12, 20, 1]]);
     assert.equal(parts[0]?.prevHash, "0xprev");
+    assert.deepEqual(parts[0]?.toHeader, { number: 11, hash: logs[2]?.blockHash, parentHash: "", timestamp: 1011 }, "a cut ends at its last event's block");
     assert.equal(parts[1]?.prevHash, logs[2]?.blockHash);
     assert.equal(parts[1]?.toHeader.hash, "0xend");
     assert.equal(splitChunk(chunk, 10).length, 1);

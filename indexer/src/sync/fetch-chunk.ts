@@ -10,11 +10,17 @@ import type { RangePlanner } from "./range-planner.js";
 import { withRetry, type RetryPolicy } from "./retry.js";
 import type { BlockHeader, ChainRpc } from "./rpc.js";
 
-export type Chunk = {
+/** A log as fetched: deduplicated, with its block's timestamp. */
+export type FetchedLog = RawLog & { blockTimestamp: number };
+
+/** What cutting a range into batches reads of its logs: the block each is in (a decoded event has it). */
+export type PlacedLog = { blockNumber: number; blockHash: string; blockTime: number };
+
+export type Chunk<L = FetchedLog> = {
   fromBlock: number;
   toBlock: number;
-  /** Logs in chain order, deduplicated, each with its block's timestamp. */
-  logs: (RawLog & { blockTimestamp: number })[];
+  /** Logs in chain order: as fetched, or decoded. */
+  logs: L[];
   /** Hash of block fromBlock - 1 as the node saw it (null before block 0). */
   prevHash: string | null;
   toHeader: BlockHeader;
@@ -114,7 +120,7 @@ export async function fetchChunk(parameters: FetchChunkParameters): Promise<Chun
   }
 
   for (const log of logs) log.blockTimestamp ??= header(log.blockNumber).timestamp;
-  const timed = logs as Chunk["logs"];
+  const timed = logs as FetchedLog[];
   const hashes = dense ? numbers.filter((n) => n >= fromBlock).map(header) : [header(toBlock)];
   return {
     fromBlock,
@@ -132,21 +138,21 @@ export async function fetchChunk(parameters: FetchChunkParameters): Promise<Chun
  * logs always commit together), so a transaction stays small whatever one getLogs answer brought.
  * Each part ends at a block that has logs, whose hash and time the logs carry.
  */
-export function splitChunk(chunk: Chunk, maxEvents: number): Chunk[] {
+export function splitChunk<L extends PlacedLog>(chunk: Chunk<L>, maxEvents: number): Chunk<L>[] {
   if (chunk.logs.length <= maxEvents) return [chunk];
-  const parts: Chunk[] = [];
+  const parts: Chunk<L>[] = [];
   let from = chunk.fromBlock;
   let prevHash = chunk.prevHash;
   let start = 0;
   while (start < chunk.logs.length) {
     let end = Math.min(chunk.logs.length, start + maxEvents);
-    const lastBlock = (chunk.logs[end - 1] as Chunk["logs"][number]).blockNumber;
-    while (end < chunk.logs.length && (chunk.logs[end] as Chunk["logs"][number]).blockNumber === lastBlock) end++;
+    const lastBlock = (chunk.logs[end - 1] as L).blockNumber;
+    while (end < chunk.logs.length && (chunk.logs[end] as L).blockNumber === lastBlock) end++;
     const final = end === chunk.logs.length;
-    const last = chunk.logs[end - 1] as Chunk["logs"][number];
+    const last = chunk.logs[end - 1] as L;
     const toHeader: BlockHeader = final
       ? chunk.toHeader
-      : { number: last.blockNumber, hash: last.blockHash, parentHash: "", timestamp: last.blockTimestamp };
+      : { number: last.blockNumber, hash: last.blockHash, parentHash: "", timestamp: last.blockTime };
     const to = toHeader.number;
     const hashes = chunk.dense ? chunk.hashes.filter((h) => h.number >= from && h.number <= to) : [toHeader];
     parts.push({ fromBlock: from, toBlock: to, logs: chunk.logs.slice(start, end), prevHash, toHeader, hashes, dense: chunk.dense });
@@ -162,7 +168,7 @@ export function splitChunk(chunk: Chunk, maxEvents: number): Chunk[] {
  * the block `before` ended at (if that differs, the chain reorganised between the two fetches, and the
  * chunks must commit apart so that the second one's check against the checkpoint finds it).
  */
-export function continues(before: Chunk, after: Chunk): boolean {
+export function continues(before: Chunk<unknown>, after: Chunk<unknown>): boolean {
   return after.fromBlock === before.toBlock + 1 && after.dense === before.dense && after.prevHash === before.toHeader.hash;
 }
 
@@ -171,17 +177,17 @@ export function continues(before: Chunk, after: Chunk): boolean {
  * a transaction and a round of statements per table, so those fetched while the previous batch was
  * being written commit together.
  */
-export function mergeChunks(chunks: readonly Chunk[]): Chunk {
+export function mergeChunks<L>(chunks: readonly Chunk<L>[]): Chunk<L> {
   const first = chunks[0];
   if (!first) throw new Error("mergeChunks needs at least one chunk");
   if (chunks.length === 1) return first;
   for (let i = 1; i < chunks.length; i++) {
-    const [before, after] = [chunks[i - 1] as Chunk, chunks[i] as Chunk];
+    const [before, after] = [chunks[i - 1] as Chunk<L>, chunks[i] as Chunk<L>];
     if (!continues(before, after)) {
       throw new Error(`chunk ${after.fromBlock}-${after.toBlock} does not continue ${before.fromBlock}-${before.toBlock}`);
     }
   }
-  const last = chunks[chunks.length - 1] as Chunk;
+  const last = chunks[chunks.length - 1] as Chunk<L>;
   return {
     fromBlock: first.fromBlock,
     toBlock: last.toBlock,

@@ -30,22 +30,6 @@ CREATE TABLE IF NOT EXISTS deferred_listing_metadata (
   PRIMARY KEY (chain_id, block_number, log_index)
 );
 
--- The money each event of a known rental moves, with the rental's parties (rentals must be derived first).
-CREATE OR REPLACE FUNCTION mirror_rental_flows(chain INTEGER)
-RETURNS TABLE (block_number BIGINT, block_time TIMESTAMPTZ, event_name TEXT, consumer TEXT, provider TEXT, token TEXT,
-               paid NUMERIC, gross NUMERIC, fee NUMERIC, refund NUMERIC)
-LANGUAGE sql STABLE AS $$
-  SELECT e.block_number, e.block_time, e.event_name, x.consumer, x.provider, x.token,
-    CASE e.event_name WHEN 'RentalRequested' THEN (e.args->>'amount')::numeric WHEN 'RentalExtended' THEN (e.args->>'extraAmount')::numeric ELSE 0 END,
-    CASE WHEN e.event_name IN ('PaymentReleased', 'RentalTerminated', 'RentalSettled') THEN (e.args->>'gross')::numeric
-         WHEN e.event_name = 'DisputeResolved' THEN (e.args->>'toProvider')::numeric ELSE 0 END,
-    CASE WHEN e.event_name IN ('PaymentReleased', 'RentalTerminated', 'RentalSettled', 'DisputeResolved') THEN (e.args->>'fee')::numeric ELSE 0 END,
-    CASE WHEN e.event_name IN ('RentalRejected', 'RentalCancelled', 'RentalExpired', 'RentalTerminated') THEN (e.args->>'refund')::numeric
-         WHEN e.event_name = 'DisputeResolved' THEN (e.args->>'toConsumer')::numeric ELSE 0 END
-  FROM raw_events e JOIN rentals x ON x.chain_id = e.chain_id AND x.rental_id = e.rental_id
-  WHERE e.chain_id = chain
-$$;
-
 -- Every derived row of `chain` computed from its raw events, into tables that hold none of its rows.
 -- The rules are handlers/reduce.ts's (which keeps the rows batch by batch near the head, with undo
 -- images), written as grouped scans: an event about a listing or rental the mirror does not know (a
@@ -223,37 +207,47 @@ BEGIN
   JOIN listings l ON l.chain_id = e.chain_id AND l.listing_id = e.listing_id
   WHERE e.chain_id = chain AND e.event_name = 'RentalRated';
 
-  -- Per address and token: every event's share for the consumer and the provider of its rental, the
-  -- listings created and the credits withdrawn.
+  -- Per address and token, from the rentals just derived (each holds the sums of its money events): a
+  -- consumer's share is touched by every event that moves its money (not an acceptance, dispute or
+  -- rating), a provider's by the request and each payment; then the listings created and the credits
+  -- withdrawn. Summing the rentals' totals, not their events joined to their rentals, read less than half
+  -- the rows and took ~0.35 s off deriving 100,000 events.
   INSERT INTO accounts
   SELECT chain, t.address, t.token, sum(t.consumer_rentals)::integer, sum(t.consumer_paid), sum(t.consumer_spent), sum(t.consumer_refunded),
          sum(t.provider_listings)::integer, sum(t.provider_rentals)::integer, sum(t.provider_earned), sum(t.provider_fees), sum(t.credit), sum(t.withdrawn),
-         min(t.block_number), min(t.block_time), max(t.block_number), max(t.block_time)
+         min(t.first_block), min(t.first_time), max(t.last_block), max(t.last_time)
   FROM (
-    SELECT f.block_number, f.block_time, f.consumer AS address, f.token, (f.event_name = 'RentalRequested')::integer AS consumer_rentals,
-           f.paid AS consumer_paid, f.gross AS consumer_spent, f.refund AS consumer_refunded, 0 AS provider_listings, 0 AS provider_rentals,
-           0::numeric AS provider_earned, 0::numeric AS provider_fees, f.refund AS credit, 0::numeric AS withdrawn
-    FROM mirror_rental_flows(chain) f WHERE f.event_name NOT IN ('RentalAccepted', 'DisputeOpened', 'RentalRated')
+    SELECT r.consumer AS address, r.token, 1 AS consumer_rentals, r.amount AS consumer_paid, r.released AS consumer_spent,
+           r.refunded AS consumer_refunded, 0 AS provider_listings, 0 AS provider_rentals, 0::numeric AS provider_earned,
+           0::numeric AS provider_fees, r.refunded AS credit, 0::numeric AS withdrawn, r.requested_block AS first_block, r.requested_time AS first_time,
+           greatest(r.requested_block, r.rejected_block, r.cancelled_block, r.expired_block, r.extended_block, r.released_block,
+                    r.terminated_block, r.settled_block, r.resolved_block) AS last_block,
+           greatest(r.requested_time, r.rejected_time, r.cancelled_time, r.expired_time, r.extended_time, r.released_time,
+                    r.terminated_time, r.settled_time, r.resolved_time) AS last_time
+    FROM rentals r WHERE r.chain_id = chain
     UNION ALL
-    SELECT f.block_number, f.block_time, f.provider, f.token, 0, 0, 0, 0, 0, (f.event_name = 'RentalRequested')::integer,
-           f.gross - f.fee, f.fee, f.gross - f.fee, 0
-    FROM mirror_rental_flows(chain) f WHERE f.event_name IN ('RentalRequested', 'PaymentReleased', 'RentalTerminated', 'RentalSettled', 'DisputeResolved')
+    SELECT r.provider, r.token, 0, 0, 0, 0, 0, 1, r.released - r.fees, r.fees, r.released - r.fees, 0, r.requested_block, r.requested_time,
+           greatest(r.requested_block, r.released_block, r.terminated_block, r.settled_block, r.resolved_block),
+           greatest(r.requested_time, r.released_time, r.terminated_time, r.settled_time, r.resolved_time)
+    FROM rentals r WHERE r.chain_id = chain
     UNION ALL
-    SELECT l.created_block, l.created_time, l.provider, l.token, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0 FROM listings l WHERE l.chain_id = chain
+    SELECT l.provider, l.token, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, l.created_block, l.created_time, l.created_block, l.created_time
+    FROM listings l WHERE l.chain_id = chain
     UNION ALL
-    SELECT e.block_number, e.block_time, e.args->>'account', e.args->>'token', 0, 0, 0, 0, 0, 0, 0, 0, -(e.args->>'amount')::numeric, (e.args->>'amount')::numeric
+    SELECT e.args->>'account', e.args->>'token', 0, 0, 0, 0, 0, 0, 0, 0, -(e.args->>'amount')::numeric, (e.args->>'amount')::numeric,
+           e.block_number, e.block_time, e.block_number, e.block_time
     FROM raw_events e WHERE e.chain_id = chain AND e.event_name = 'Withdrawn'
   ) t
   GROUP BY t.address, t.token;
 
   INSERT INTO token_totals
-  SELECT chain, t.token, sum(t.paid) - sum(t.gross) - sum(t.refund), sum(t.fee) - sum(t.fees_withdrawn), sum(t.fees_withdrawn),
-         sum(t.paid), sum(t.gross), sum(t.refund), sum(t.withdrawn)
+  SELECT chain, t.token, sum(t.escrow), sum(t.fees) - sum(t.fees_withdrawn), sum(t.fees_withdrawn),
+         sum(t.paid), sum(t.released), sum(t.refunded), sum(t.withdrawn)
   FROM (
-    SELECT f.token, f.paid, f.gross, f.fee, f.refund, 0::numeric AS fees_withdrawn, 0::numeric AS withdrawn
-    FROM mirror_rental_flows(chain) f WHERE f.event_name NOT IN ('RentalAccepted', 'DisputeOpened', 'RentalRated')
+    SELECT r.token, r.escrow, r.fees, 0::numeric AS fees_withdrawn, r.amount AS paid, r.released, r.refunded, 0::numeric AS withdrawn
+    FROM rentals r WHERE r.chain_id = chain
     UNION ALL
-    SELECT e.args->>'token', 0, 0, 0, 0, CASE WHEN e.event_name = 'FeesWithdrawn' THEN (e.args->>'amount')::numeric ELSE 0 END,
+    SELECT e.args->>'token', 0, 0, CASE WHEN e.event_name = 'FeesWithdrawn' THEN (e.args->>'amount')::numeric ELSE 0 END, 0, 0, 0,
            CASE WHEN e.event_name = 'Withdrawn' THEN (e.args->>'amount')::numeric ELSE 0 END
     FROM raw_events e WHERE e.chain_id = chain AND e.event_name IN ('Withdrawn', 'FeesWithdrawn')
   ) t

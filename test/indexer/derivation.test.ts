@@ -14,7 +14,7 @@ import { dbKinds, migrateWithOneMore, openTestDatabase, type TestDatabase } from
 import { backfillFailingAt, SMALL_BATCHES, testIndexer } from "./support/indexer.js";
 import { deployMarket, type Market } from "./support/market.js";
 import { startNode, type TestNode } from "./support/node.js";
-import { runScenario } from "./support/scenario.js";
+import { runClosingEvents, runScenario } from "./support/scenario.js";
 
 // Most of the scenario lies deeper than this: its batches are deferred, the last few reduced.
 const SHALLOW = { finalityDepth: 4 };
@@ -25,6 +25,7 @@ let market: Market;
 before(async () => {
   node = await startNode();
   market = await deployMarket(node);
+  await runClosingEvents(market);
   await runScenario(market, { seed: 31, steps: 160 });
 });
 after(async () => {

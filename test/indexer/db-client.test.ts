@@ -119,6 +119,23 @@ for (const kind of dbKinds()) {
       );
     });
 
+    if (kind === "postgres") {
+      it("keeps its schema when the URL carries connection options of its own, and applies those too", async () => {
+        const url = new URL(process.env.DATABASE_URL as string);
+        url.searchParams.set("options", "-c statement_timeout=4321");
+        const other = await openDatabase({ url: url.toString(), schema: db.schema });
+        try {
+          // Without the search path the view would read another schema's `items` or none at all.
+          const { rows } = await other.query<{ schema: string; timeout: string; items: number }>(
+            "SELECT current_schema() AS schema, current_setting('statement_timeout') AS timeout, (SELECT count(*)::int FROM items) AS items",
+          );
+          assert.deepEqual(rows[0], { schema: db.schema, timeout: "4321ms", items: (await db.query<{ n: number }>("SELECT count(*)::int AS n FROM items")).rows[0]?.n });
+        } finally {
+          await other.close();
+        }
+      });
+    }
+
     if (kind === "pglite") {
       it("runs PGlite off the indexer's thread: timers fire while a long statement runs", async () => {
         let ticks = 0;

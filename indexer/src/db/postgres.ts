@@ -81,12 +81,30 @@ class SerialClient implements Queryable {
   }
 }
 
+/**
+ * How a view of `schema` connects. node-postgres lets the connection string's own `options` win over
+ * the config's, which would drop the search path without a word and put every table in `public`: a
+ * URL's options (say `?options=-c statement_timeout=5s`) are kept, and the search path goes after them.
+ */
+function connectionFor(url: string, schema: string): { connectionString: string; options: string } {
+  const searchPath = `-c search_path=${quoteIdent(schema)}`;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return { connectionString: url, options: searchPath };
+  }
+  const own = parsed.searchParams.get("options");
+  if (own === null) return { connectionString: url, options: searchPath };
+  parsed.searchParams.delete("options");
+  return { connectionString: parsed.toString(), options: `${own} ${searchPath}` };
+}
+
 function postgresView(shared: Shared, schema: string): Db {
-  const options = `-c search_path=${quoteIdent(schema)}`;
+  const connection = connectionFor(shared.url, schema);
   const pool = new pg.Pool({
-    connectionString: shared.url,
+    ...connection,
     max: shared.poolSize,
-    options,
     types: typeParsers,
     idleTimeoutMillis: 30_000,
   });
@@ -131,7 +149,7 @@ function postgresView(shared: Shared, schema: string): Db {
       }
     },
     async listen(channel, onPayload) {
-      return listenWithReconnect(shared, options, channel, onPayload);
+      return listenWithReconnect(shared, connection, channel, onPayload);
     },
     withSchema: (other) => postgresView(shared, assertSchemaName(other)),
     async close() {
@@ -147,7 +165,7 @@ function postgresView(shared: Shared, schema: string): Db {
  */
 async function listenWithReconnect(
   shared: Shared,
-  options: string,
+  connection: { connectionString: string; options: string },
   channel: string,
   onPayload: (payload: string) => void,
 ): Promise<() => Promise<void>> {
@@ -155,7 +173,7 @@ async function listenWithReconnect(
   let client: pg.Client | undefined;
 
   const connect = async (): Promise<void> => {
-    const next = new pg.Client({ connectionString: shared.url, options, types: typeParsers });
+    const next = new pg.Client({ ...connection, types: typeParsers });
     next.on("notification", (message) => {
       if (message.channel === channel && message.payload !== undefined) onPayload(message.payload);
     });

@@ -81,12 +81,14 @@ class SerialClient implements Queryable {
   }
 }
 
+type Connection = { connectionString: string; options: string };
+
 /**
  * How a view of `schema` connects. node-postgres lets the connection string's own `options` win over
  * the config's, which would drop the search path without a word and put every table in `public`: a
  * URL's options (say `?options=-c statement_timeout=5s`) are kept, and the search path goes after them.
  */
-function connectionFor(url: string, schema: string): { connectionString: string; options: string } {
+function connectionFor(url: string, schema: string): Connection {
   const searchPath = `-c search_path=${quoteIdent(schema)}`;
   let parsed: URL;
   try {
@@ -165,7 +167,7 @@ function postgresView(shared: Shared, schema: string): Db {
  */
 async function listenWithReconnect(
   shared: Shared,
-  connection: { connectionString: string; options: string },
+  connection: Connection,
   channel: string,
   onPayload: (payload: string) => void,
 ): Promise<() => Promise<void>> {

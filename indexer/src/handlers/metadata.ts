@@ -56,9 +56,10 @@ function invalid(raw: string, hash: string, error: string): ParsedMetadata {
  *   for text that is not valid UTF-8
  */
 export function parseMetadata(text: string, rawHex?: string): ParsedMetadata {
-  const hash = keccakHex(rawHex === undefined ? Buffer.from(text, "utf8") : Buffer.from(rawHex, "hex"));
+  const emitted = rawHex === undefined ? Buffer.from(text, "utf8") : Buffer.from(rawHex, "hex");
+  const hash = keccakHex(emitted);
   const raw = text.includes("\u0000") ? text.replace(NUL, "\uFFFD") : text;
-  const bytes = rawHex === undefined ? Buffer.byteLength(text, "utf8") : rawHex.length / 2;
+  const bytes = emitted.length;
   if (bytes > MAX_METADATA_BYTES) return invalid(raw, hash, `larger than ${MAX_METADATA_BYTES} bytes (${bytes})`);
   if (raw !== text) return invalid(raw, hash, "contains NUL characters");
   // The decoder turns bytes that are not UTF-8 into U+FFFD; a real U+FFFD survives the round trip.

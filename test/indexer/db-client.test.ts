@@ -13,6 +13,7 @@ import { after, before, describe, it } from "node:test";
 import { classifyDbError } from "../../indexer/src/db/errors.js";
 import { DatabaseUnavailableError, FatalError, openDatabase, type Db } from "../../indexer/src/index.js";
 import { dbKinds, openTestDatabase, type TestDatabase } from "./support/db.js";
+import { startPgProxy } from "./support/pg-proxy.js";
 
 for (const kind of dbKinds()) {
   describe(`database client (${kind})`, () => {
@@ -132,6 +133,32 @@ for (const kind of dbKinds()) {
           assert.deepEqual(rows[0], { schema: db.schema, timeout: "4321ms", items: (await db.query<{ n: number }>("SELECT count(*)::int AS n FROM items")).rows[0]?.n });
         } finally {
           await other.close();
+        }
+      });
+    }
+
+    if (kind === "postgres") {
+      it("turns a connection the server kills as it is handed over into a retryable failure, not a crash", async () => {
+        const proxy = await startPgProxy(process.env.DATABASE_URL as string);
+        const other = await openDatabase({ url: proxy.url, schema: db.schema });
+        try {
+          // The pool's one connection is held, so the next transaction needs a new one: that one dies.
+          let letGo = () => undefined as void;
+          const held = other.transaction(() => new Promise<void>((resolve) => (letGo = resolve)));
+          proxy.killNextAtReady(1);
+          const error = await other.transaction((tx) => tx.query("SELECT 1")).then(
+            () => assert.fail("a transaction on a killed connection succeeded"),
+            (e: unknown) => e,
+          );
+          letGo();
+          await held;
+          assert.equal(proxy.killed, 1);
+          assert.ok(classifyDbError(error, "a test") instanceof DatabaseUnavailableError, String(error));
+          const { rows } = await other.transaction((tx) => tx.query<{ n: number }>("SELECT count(*)::int AS n FROM items"));
+          assert.equal(rows[0]?.n, (await db.query<{ n: number }>("SELECT count(*)::int AS n FROM items")).rows[0]?.n);
+        } finally {
+          await other.close();
+          await proxy.close();
         }
       });
     }

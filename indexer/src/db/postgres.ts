@@ -121,8 +121,6 @@ function postgresView(shared: Shared, schema: string): Db {
     query: (sql, params) => direct.query(sql, params),
     exec: (sql) => direct.exec(sql),
     async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
-      const client = await pool.connect();
-      const tx = new SerialClient(client);
       let broken: Error | undefined;
       // A checked-out client whose server goes away emits "error"; unheard, that would crash the
       // process. The failing query rejects anyway, so just remember to drop the connection.
@@ -130,7 +128,8 @@ function postgresView(shared: Shared, schema: string): Db {
         broken = error;
         shared.onError(error);
       };
-      client.on("error", onError);
+      const client = await checkout(pool, onError);
+      const tx = new SerialClient(client);
       try {
         await tx.query("BEGIN");
         const result = await fn(tx);
@@ -159,6 +158,25 @@ function postgresView(shared: Shared, schema: string): Db {
       await Promise.all(pools.map((p) => p.end()));
     },
   };
+}
+
+/**
+ * Checks a client out of the pool with `onError` listening from the first moment. A new connection is
+ * handed over from within its socket's data handler, and the pool stops listening for it just before:
+ * a FATAL that arrived in the same packet (a backend killed as it started) is emitted before an awaited
+ * `pool.connect()` could add a listener, and an "error" nobody hears is an uncaught exception.
+ */
+function checkout(pool: pg.Pool, onError: (error: Error) => void): Promise<pg.PoolClient> {
+  return new Promise((resolve, reject) => {
+    pool.connect((error, client) => {
+      if (error || !client) {
+        reject(error ?? new Error("the pool handed out no client"));
+        return;
+      }
+      client.on("error", onError);
+      resolve(client);
+    });
+  });
 }
 
 /**

@@ -113,7 +113,9 @@ export function createIndexer(parameters: CreateIndexerParameters): Indexer {
 
   function register(): Promise<void> {
     registered ??= (async () => {
-      for (const { chain } of perChain) await ensureChain(parameters.db, chain);
+      for (const { chain } of perChain) {
+        await withDbRetry(() => ensureChain(parameters.db, chain), dbRetry(`registering chain ${chain.chainId}`));
+      }
     })();
     return registered;
   }

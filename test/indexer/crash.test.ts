@@ -16,6 +16,7 @@ import { FatalError, InjectedFailureError, openDatabase, runMigrations, verifyMi
 import { compareWithContract, countLogs } from "./support/check.js";
 import { dbKinds, openTestDatabase, withApplicationName, type TestDatabase } from "./support/db.js";
 import { chainOf, quietLogger, testIndexer } from "./support/indexer.js";
+import { startPgProxy } from "./support/pg-proxy.js";
 import { deployMarket, type Market } from "./support/market.js";
 import { repoRoot, startNode, type TestNode } from "./support/node.js";
 import { runScenario } from "./support/scenario.js";
@@ -228,6 +229,31 @@ for (const kind of dbKinds()) {
         await rm(dir, { recursive: true, force: true });
       }
     });
+
+    if (kind === "postgres") {
+      it("starts through a database restart: connections die as they open, and the backfill waits them out", async () => {
+        const proxy = await startPgProxy(process.env.DATABASE_URL as string);
+        const schema = `indexer_restart_${Date.now().toString(36)}`;
+        const db = await openDatabase({ url: proxy.url, schema });
+        try {
+          await runMigrations(db);
+          // Every connection is gone, and the next three new ones die as they are handed over: the very
+          // first statement of the backfill (registering the chain) meets the outage.
+          proxy.dropAll();
+          proxy.killNextAtReady(3);
+          await testIndexer(db, market, {}, { sync: SMALL }).backfill();
+          assert.equal(proxy.killed, 3);
+          await assertComplete(db);
+        } finally {
+          await db.close();
+          await proxy.close();
+          // Straight to the server: a failed run may have left the proxy with connections still to kill.
+          const admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
+          await admin.connect();
+          await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).finally(() => admin.end());
+        }
+      });
+    }
 
     // Without deferred indexes the outage hits batches (their retries are counted); with them, it also
     // hits dropping the indexes at the start and building them at the end, which retry on their own.

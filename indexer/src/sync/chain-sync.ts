@@ -19,7 +19,7 @@ import type { ChainMetrics } from "../metrics/metrics.js";
 import { continues, fetchChunk, mergeChunks, splitChunk, type Chunk } from "./fetch-chunk.js";
 import { heapHasRoom } from "./heap-room.js";
 import { createRangePlanner, type RangePlanner } from "./range-planner.js";
-import { findCommonAncestor } from "./reorg.js";
+import { findCommonAncestor, readStoredHashes } from "./reorg.js";
 import { AbortedError, sleep, type RetryPolicy } from "./retry.js";
 import type { ChainRpc } from "./rpc.js";
 
@@ -270,7 +270,7 @@ export function createChainSync(p: ChainSyncParameters): ChainSync {
     const cursor = await readCursor();
     log.warn({ block: error.blockNumber, reason: error.message }, "reorg detected");
     const ancestor = await findCommonAncestor({
-      db,
+      storedHashes: (floor, top) => withDbRetry("read block hashes", () => readStoredHashes(db, chainId, floor, top)),
       rpc,
       chainId,
       startBlock: chain.startBlock,

@@ -2,8 +2,11 @@ import { DeepReorgError } from "../errors.js";
 import type { Queryable } from "../db/types.js";
 import type { ChainRpc } from "./rpc.js";
 
+export type StoredHash = { block_number: number; block_hash: string };
+
 export type FindAncestorParameters = {
-  db: Queryable;
+  /** The stored hashes of blocks `floor`..`top`, highest first (the caller retries the read through outages). */
+  storedHashes: (floor: number, top: number) => Promise<StoredHash[]>;
   rpc: ChainRpc;
   chainId: number;
   startBlock: number;
@@ -18,11 +21,7 @@ export type FindAncestorParameters = {
  */
 export async function findCommonAncestor(p: FindAncestorParameters): Promise<number> {
   const floor = Math.max(p.startBlock - 1, p.checkpoint - p.finalityDepth);
-  const stored = await p.db.query<{ block_number: number; block_hash: string }>(
-    "SELECT block_number, block_hash FROM block_hashes WHERE chain_id = $1 AND block_number BETWEEN $2 AND $3 ORDER BY block_number DESC",
-    [p.chainId, floor, p.checkpoint],
-  );
-  const rows = stored.rows;
+  const rows = await p.storedHashes(floor, p.checkpoint);
   for (let i = 0; i < rows.length; i += 32) {
     const slice = rows.slice(i, i + 32);
     const canonical = await p.rpc.getBlocks(slice.map((r) => r.block_number));
@@ -38,4 +37,13 @@ export async function findCommonAncestor(p: FindAncestorParameters): Promise<num
       "investigate the node, then rebuild the mirror with --reindex.",
     { details: { chainId: p.chainId, checkpoint: p.checkpoint, floor, finalityDepth: p.finalityDepth } },
   );
+}
+
+/** The stored hashes of a chain's blocks `floor`..`top`, highest first. */
+export async function readStoredHashes(db: Queryable, chainId: number, floor: number, top: number): Promise<StoredHash[]> {
+  const { rows } = await db.query<StoredHash>(
+    "SELECT block_number, block_hash FROM block_hashes WHERE chain_id = $1 AND block_number BETWEEN $2 AND $3 ORDER BY block_number DESC",
+    [chainId, floor, top],
+  );
+  return rows;
 }

@@ -152,11 +152,20 @@ describe("parseMetadata", () => {
     assert.match(parsed.hash, /^0x[0-9a-f]{64}$/);
   });
 
+  it("keeps a real U+FFFD in valid UTF-8 apart from bytes the decoder replaced", () => {
+    const text = JSON.stringify({ title: "a\uFFFDb" });
+    const parsed = parseMetadata(text, Buffer.from(text, "utf8"));
+    assert.equal(parsed.valid, true, String(parsed.error));
+    assert.equal(parsed.title, "a\uFFFDb");
+    const replaced = Buffer.concat([Buffer.from('{"title":"a'), Buffer.from([0xff]), Buffer.from('b"}')]);
+    assert.match(parseMetadata(replaced.toString("utf8"), replaced).error as string, /not valid UTF-8/);
+  });
+
   it("hashes the emitted bytes, not the decoded text", () => {
-    const bytes = "ff41";
-    const parsed = parseMetadata(Buffer.from(bytes, "hex").toString("utf8"), bytes);
+    const bytes = Buffer.from("ff41", "hex");
+    const parsed = parseMetadata(bytes.toString("utf8"), bytes);
     assert.equal(parsed.hash, keccak256("0xff41"));
-    assert.notEqual(parsed.hash, parseMetadata(Buffer.from(bytes, "hex").toString("utf8")).hash);
+    assert.notEqual(parsed.hash, parseMetadata(bytes.toString("utf8")).hash);
     assert.equal(parsed.valid, false);
   });
 

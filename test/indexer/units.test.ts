@@ -188,7 +188,7 @@ describe("decodeLog", () => {
     assert.equal(event.name, "ListingCreated");
     assert.deepEqual(event.args, { ...args, provider: args.provider.toLowerCase(), token: args.token.toLowerCase() });
     assert.equal(event.blockTime, 123);
-    assert.equal(event.rawStrings?.metadata, Buffer.from(args.metadata).toString("hex"));
+    assert.deepEqual(event.rawBytes?.metadata, Buffer.from(args.metadata));
   });
   it("keeps a log it cannot decode as Unknown instead of throwing", () => {
     const log = raw("RentalAccepted", { rentalId: 1n, startedAt: 1, endsAt: 2 });

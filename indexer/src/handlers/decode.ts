@@ -32,8 +32,12 @@ export type DecodedEvent = {
   /** The ABI event name, or `Unknown` when no decoder matched (the raw topics and data are kept in args). */
   name: string;
   args: EventArgs;
-  /** The bytes of each string argument as hex, for hashing exactly what was emitted (the text may not be UTF-8). */
-  rawStrings?: Record<string, string>;
+  /**
+   * The bytes of each string argument, for hashing exactly what was emitted (the text may not be
+   * UTF-8). Bytes, not a slice of the log's hex: a slice keeps the whole hex string alive, ~9 KB per
+   * largest listing, as long as the event.
+   */
+  rawBytes?: Record<string, Uint8Array>;
   blockNumber: number;
   blockHash: string;
   blockTime: number;
@@ -42,7 +46,7 @@ export type DecodedEvent = {
   txIndex: number;
 };
 
-type Decoded = { args: EventArgs; rawStrings?: Record<string, string> };
+type Decoded = { args: EventArgs; rawBytes?: Record<string, Uint8Array> };
 type Decoder = (topics: string[], data: string) => Decoded;
 type Step = (topics: string[], data: string, out: Decoded & { args: EventArgs }) => void;
 
@@ -95,9 +99,9 @@ function compileDecoder(event: AbiEvent): Decoder | undefined {
     } else if (input.type === "string") {
       const w = word++;
       steps.push((_topics, data, out) => {
-        const hex = dynamicHex(data, readWord(data, w));
-        out.args[name] = Buffer.from(hex, "hex").toString("utf8");
-        (out.rawStrings ??= {})[name] = hex;
+        const bytes = Buffer.from(dynamicHex(data, readWord(data, w)), "hex");
+        out.args[name] = bytes.toString("utf8");
+        (out.rawBytes ??= {})[name] = bytes;
       });
     } else {
       if (staticValue(input.type, "0".repeat(WORD)) === undefined) return undefined;
@@ -172,8 +176,8 @@ export function decodeLog(log: RawLog, blockTime: number): DecodedEvent {
   const entry = log.topics[0] === undefined ? undefined : registry.get(log.topics[0].toLowerCase());
   if (entry) {
     try {
-      const { args, rawStrings } = entry.decode(log.topics, log.data);
-      return rawStrings ? { ...base, name: entry.name, args, rawStrings } : { ...base, name: entry.name, args };
+      const { args, rawBytes } = entry.decode(log.topics, log.data);
+      return rawBytes ? { ...base, name: entry.name, args, rawBytes } : { ...base, name: entry.name, args };
     } catch (error) {
       return { ...base, name: "Unknown", args: unknownArgs(log, `${entry.name}: ${(error as Error).message}`) };
     }

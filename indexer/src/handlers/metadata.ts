@@ -52,18 +52,18 @@ function invalid(raw: string, hash: string, error: string): ParsedMetadata {
 
 /**
  * @param text the decoded string argument
- * @param rawHex its bytes as emitted (hex without 0x), when known; hashing them keeps the hash right
- *   for text that is not valid UTF-8
+ * @param rawBytes its bytes as emitted, when known; hashing them keeps the hash right for text that
+ *   is not valid UTF-8
  */
-export function parseMetadata(text: string, rawHex?: string): ParsedMetadata {
-  const emitted = rawHex === undefined ? Buffer.from(text, "utf8") : Buffer.from(rawHex, "hex");
+export function parseMetadata(text: string, rawBytes?: Uint8Array): ParsedMetadata {
+  const emitted = rawBytes ?? Buffer.from(text, "utf8");
   const hash = keccakHex(emitted);
   const raw = text.includes("\u0000") ? text.replace(NUL, "\uFFFD") : text;
   const bytes = emitted.length;
   if (bytes > MAX_METADATA_BYTES) return invalid(raw, hash, `larger than ${MAX_METADATA_BYTES} bytes (${bytes})`);
   if (raw !== text) return invalid(raw, hash, "contains NUL characters");
   // The decoder turns bytes that are not UTF-8 into U+FFFD; a real U+FFFD survives the round trip.
-  if (rawHex !== undefined && text.includes("\uFFFD") && Buffer.from(text, "utf8").toString("hex") !== rawHex.toLowerCase()) {
+  if (rawBytes !== undefined && text.includes("\uFFFD") && !Buffer.from(text, "utf8").equals(rawBytes)) {
     return invalid(raw, hash, "not valid UTF-8");
   }
 

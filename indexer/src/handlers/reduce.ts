@@ -603,7 +603,7 @@ function newRental(rentalId: number, listing: ListingRow, consumer: string, even
 
 /** The metadata columns of a ListingCreated or ListingMetadataUpdated (also kept for a deferred derivation). */
 export function metadataColumns(listingId: number, event: DecodedEvent): ListingMetadataColumns {
-  const parsed = parseMetadata(str(event.args.metadata), event.rawStrings?.metadata);
+  const parsed = parseMetadata(str(event.args.metadata), event.rawBytes?.metadata);
   return {
     listing_id: listingId,
     metadata: parsed.raw,

@@ -39,6 +39,13 @@ for (const kind of dbKinds()) {
       assert.ok(classifyDbError(Object.assign(new Error("terminating connection"), { code: "57P01" }), "a test") instanceof DatabaseUnavailableError);
     });
 
+    it("asks for no notices, in statements and in transactions alike", async () => {
+      // A NOTICE per listing with a long word in its metadata once filled PGlite's worker (see NOTICE_SETTING).
+      const direct = await db.query<{ client_min_messages: string }>("SHOW client_min_messages");
+      const inTransaction = await db.transaction((tx) => tx.query<{ client_min_messages: string }>("SHOW client_min_messages"));
+      assert.deepEqual([direct.rows[0], inTransaction.rows[0]], [{ client_min_messages: "warning" }, { client_min_messages: "warning" }]);
+    });
+
     it("commits a transaction whole or not at all, and tells listeners only of what committed", async () => {
       const heard: string[] = [];
       const unlisten = await db.listen("client_test", (payload) => heard.push(payload));

@@ -5,7 +5,7 @@ import { PGlite } from "@electric-sql/pglite";
 import { InOrder } from "./in-order.js";
 import { createClusterInChild, hasCluster } from "./pglite-init.js";
 import type { SerialisedError, WorkerData, WorkerNotification, WorkerReady, WorkerReply, WorkerRequest } from "./pglite-protocol.js";
-import { assertSchemaName, quoteIdent, type Db, type Queryable, type QueryResult, type Row } from "./types.js";
+import { assertSchemaName, NOTICE_SETTING, quoteIdent, type Db, type Queryable, type QueryResult, type Row } from "./types.js";
 
 export type OpenPgliteParameters = {
   /** Directory of the database files; `memory://` (or undefined) keeps it in memory. */
@@ -24,10 +24,13 @@ export type OpenPgliteParameters = {
  * stays resident. 32 MB holds the working set of a batch (the hot ends of the indexes and the rows it
  * rewrites); the rest of the database is read from the operating system's page cache, which costs
  * the process nothing.
+ *
+ * Notices are not sent (see NOTICE_SETTING in types.ts).
  */
 const DEFAULT_SETTINGS: Record<string, string> = {
   full_page_writes: "off",
   shared_buffers: "32MB",
+  [NOTICE_SETTING.name]: NOTICE_SETTING.value,
 };
 
 type Shared = {

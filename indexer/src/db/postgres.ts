@@ -1,7 +1,7 @@
 import pg from "pg";
 
 import { InOrder } from "./in-order.js";
-import { assertSchemaName, quoteIdent, type Db, type Queryable, type QueryResult, type Row } from "./types.js";
+import { assertSchemaName, NOTICE_SETTING, quoteIdent, type Db, type Queryable, type QueryResult, type Row } from "./types.js";
 
 export type OpenPostgresParameters = {
   url: string;
@@ -84,22 +84,23 @@ class SerialClient implements Queryable {
 type Connection = { connectionString: string; options: string };
 
 /**
- * How a view of `schema` connects. node-postgres lets the connection string's own `options` win over
- * the config's, which would drop the search path without a word and put every table in `public`: a
- * URL's options (say `?options=-c statement_timeout=5s`) are kept, and the search path goes after them.
+ * How a view of `schema` connects: its search path, and no notices (NOTICE_SETTING). node-postgres
+ * lets the connection string's own `options` win over the config's, which would drop the search path
+ * without a word and put every table in `public`: a URL's options (say
+ * `?options=-c statement_timeout=5s`) are kept, and ours go after them.
  */
 function connectionFor(url: string, schema: string): Connection {
-  const searchPath = `-c search_path=${quoteIdent(schema)}`;
+  const ours = `-c search_path=${quoteIdent(schema)} -c ${NOTICE_SETTING.name}=${NOTICE_SETTING.value}`;
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
-    return { connectionString: url, options: searchPath };
+    return { connectionString: url, options: ours };
   }
   const own = parsed.searchParams.get("options");
-  if (own === null) return { connectionString: url, options: searchPath };
+  if (own === null) return { connectionString: url, options: ours };
   parsed.searchParams.delete("options");
-  return { connectionString: parsed.toString(), options: `${own} ${searchPath}` };
+  return { connectionString: parsed.toString(), options: `${own} ${ours}` };
 }
 
 function postgresView(shared: Shared, schema: string): Db {

@@ -43,6 +43,16 @@ export interface Db extends Queryable {
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
 /** Schema names are spliced into SQL (search_path, CREATE SCHEMA), so only plain identifiers pass. */
+/**
+ * The indexer's sessions hear warnings and errors, not notices. Postgres sends one per statement
+ * that asks for it and per row that triggers it: to_tsvector sends "word is too long to be indexed"
+ * for every listing whose metadata holds a word over 2,047 characters, 15,000 of them in one
+ * derivation of a chain of such listings, each quoting the 5 KB statement. PGlite keeps a statement's
+ * notices until it ends (74 MB in that derivation, which ran its worker out of memory); a server
+ * sends them over the wire for node-postgres to drop. Nothing reads them.
+ */
+export const NOTICE_SETTING = { name: "client_min_messages", value: "warning" } as const;
+
 export function assertSchemaName(schema: string): string {
   if (!SCHEMA_NAME.test(schema)) {
     throw new Error(`invalid schema name ${JSON.stringify(schema)}: use lowercase letters, digits and _`);

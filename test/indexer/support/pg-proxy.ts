@@ -46,8 +46,9 @@ export async function startPgProxy(databaseUrl: string): Promise<PgProxy> {
       s.on("close", () => sockets.delete(s));
       s.on("error", () => undefined);
     }
+    const hangUp = () => client.destroy();
     client.on("close", () => backend.destroy());
-    backend.on("close", () => client.destroy());
+    backend.on("close", hangUp);
     client.pipe(backend);
     if (toKill === 0) {
       backend.pipe(client);
@@ -64,6 +65,8 @@ export async function startPgProxy(databaseUrl: string): Promise<PgProxy> {
         if (end > held.length) break;
         if (held[at] === READY_FOR_QUERY) {
           killed++;
+          // end(), not destroy(): the client must read the last packet before the hang-up.
+          backend.off("close", hangUp);
           client.end(Buffer.concat([held.subarray(0, end), fatalMessage("57P01", "terminating connection due to administrator command")]));
           backend.destroy();
           return;

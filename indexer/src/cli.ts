@@ -11,9 +11,10 @@ import pino from "pino";
 
 import { loadConfig } from "./config/config.js";
 import { formatDiff } from "./db/diff.js";
+import { withDbRetry, type DbRetryParameters } from "./db/errors.js";
 import { resetSchema, runMigrations } from "./db/migrate.js";
 import { openDatabase } from "./db/open.js";
-import { errorMessage, FatalError } from "./errors.js";
+import { errorMessage, IndexerError } from "./errors.js";
 import { createIndexer } from "./indexer.js";
 import { createChainRpc } from "./sync/rpc.js";
 import { verifyMirror } from "./verify.js";
@@ -39,10 +40,20 @@ async function main(): Promise<number> {
 
   const config = await loadConfig({ probeChainId: (url) => createChainRpc({ url, retry: { baseDelayMs: 200, maxDelayMs: 2000, maxAttempts: 5, maxTransientAttempts: 5 } }).getChainId() });
   const logger = pino({ level: config.logLevel });
-  const db = await openDatabase({
-    ...config.database,
-    onError: (error) => logger.warn({ err: errorMessage(error) }, "database connection error"),
+  // A database that is not up yet (or restarting) is waited for, as an outage during indexing is.
+  const waitingFor = (context: string): DbRetryParameters => ({
+    context,
+    policy: config.sync.retry,
+    onRetry: (error, attempt, delayMs) => logger.warn({ err: errorMessage(error), attempt, delayMs }, `database unavailable while ${context}, retrying`),
   });
+  const db = await withDbRetry(
+    () =>
+      openDatabase({
+        ...config.database,
+        onError: (error) => logger.warn({ err: errorMessage(error) }, "database connection error"),
+      }),
+    waitingFor("opening the database"),
+  );
   logger.info(
     { db: db.kind, schema: db.schema, chains: config.chains.map((c) => ({ chainId: c.chainId, rpc: c.rpcUrl, marketplace: c.marketplace, startBlock: c.startBlock })) },
     "indexer starting",
@@ -53,7 +64,7 @@ async function main(): Promise<number> {
       logger.warn({ schema: db.schema }, "dropping the mirror for a full re-index");
       await resetSchema(db);
     }
-    const applied = await runMigrations(db, { notifyChannel: config.notifyChannel });
+    const applied = await withDbRetry(() => runMigrations(db, { notifyChannel: config.notifyChannel }), waitingFor("migrating"));
     if (applied.length > 0) logger.info({ applied }, "migrations applied");
 
     if (command === "verify") {
@@ -88,8 +99,8 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    const fatal = error instanceof FatalError;
-    console.error(fatal ? `indexer stopped: ${error.message}` : error);
+    // The indexer's own errors say what happened; anything else is a bug, and its stack helps.
+    console.error(error instanceof IndexerError ? `indexer stopped: ${error.message}` : error);
     process.exit(1);
   },
 );

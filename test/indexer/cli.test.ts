@@ -1,7 +1,8 @@
 /**
  * The command line as a user runs it: `indexer --once` fills a PGlite directory from the node,
  * `indexer verify` passes on it, fails (exit 1, differences listed) once a derived row is tampered
- * with, and passes again after `--reindex` rebuilt the mirror.
+ * with, and passes again after `--reindex` rebuilt the mirror. On a Postgres server that is not up
+ * yet, it waits for it.
  */
 import assert from "node:assert/strict";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -9,8 +10,14 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 
+import { createServer, type AddressInfo } from "node:net";
+
+import pg from "pg";
+
 import { openDatabase } from "../../indexer/src/index.js";
+import { countLogs } from "./support/check.js";
 import { runIndexerCli } from "./support/cli.js";
+import { startPgProxy, type PgProxy } from "./support/pg-proxy.js";
 import { deployMarket, type Market } from "./support/market.js";
 import { startNode, type TestNode } from "./support/node.js";
 import { runScenario } from "./support/scenario.js";
@@ -64,5 +71,61 @@ describe("indexer command line (pglite)", () => {
     assert.equal(rebuilt.code, 0, rebuilt.stderr);
     const again = await cli("verify");
     assert.equal(again.code, 0, again.stderr);
+  });
+});
+
+/** A port nothing listens on (free a moment ago). */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+describe("indexer command line (postgres)", { skip: !process.env.DATABASE_URL && "DATABASE_URL is not set" }, () => {
+  it("waits for a database that is not up yet, then indexes", async () => {
+    const port = await freePort();
+    const url = new URL(process.env.DATABASE_URL as string);
+    url.hostname = "127.0.0.1";
+    url.port = String(port);
+    const schema = `indexer_cli_${Date.now().toString(36)}`;
+    let proxy: PgProxy | undefined;
+    let heardWait = () => undefined as void;
+    const waiting = new Promise<void>((resolve) => (heardWait = resolve));
+    const run = runIndexerCli(
+      {
+        node,
+        market,
+        dir,
+        env: { DATABASE_URL: url.toString(), DATABASE_SCHEMA: schema },
+        onOutput: (text) => {
+          if (text.includes("database unavailable while opening the database")) heardWait();
+        },
+      },
+      "--once",
+    );
+    try {
+      // The database comes up only once the indexer has said it is waiting for it.
+      const early = await Promise.race([waiting.then(() => undefined), run]);
+      assert.equal(early, undefined, `the indexer ended before the database was up: ${JSON.stringify(early)}`);
+      proxy = await startPgProxy(process.env.DATABASE_URL as string, { port });
+      const result = await run;
+      assert.equal(result.code, 0, result.stdout + result.stderr);
+      assert.doesNotMatch(result.stderr, /^\s+at /m, "no stack trace");
+      const db = await openDatabase({ url: process.env.DATABASE_URL as string, schema });
+      try {
+        const raw = (await db.query<{ n: number }>("SELECT count(*)::int AS n FROM raw_events")).rows[0]?.n;
+        assert.equal(raw, await countLogs(market, market.startBlock));
+      } finally {
+        await db.close();
+      }
+    } finally {
+      await run;
+      await proxy?.close();
+      const admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
+      await admin.connect();
+      await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).finally(() => admin.end());
+    }
   });
 });

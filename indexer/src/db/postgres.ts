@@ -36,7 +36,12 @@ export async function openPostgres(parameters: OpenPostgresParameters): Promise<
     onError: parameters.onError ?? (() => undefined),
   };
   const db = postgresView(shared, assertSchemaName(parameters.schema ?? "public"));
-  await db.query("SELECT 1");
+  try {
+    await db.query("SELECT 1");
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
   return db;
 }
 

@@ -12,10 +12,11 @@ export type CliRun = { code: number | null; signal: NodeJS.Signals | null; stdou
 
 /**
  * Runs `indexer/src/cli.ts args` over `market` into the PGlite directory `dir`, the chain id asked
- * from the node; `nodeOptions` go to Node before the script (e.g. those of `npm run indexer`).
+ * from the node; `nodeOptions` go to Node before the script (e.g. those of `npm run indexer`), `env`
+ * overrides the environment (say a DATABASE_URL), and `onOutput` hears stdout and stderr as they come.
  */
 export function runIndexerCli(
-  p: { node: TestNode; market: Market; dir: string; nodeOptions?: string[] },
+  p: { node: TestNode; market: Market; dir: string; nodeOptions?: string[]; env?: NodeJS.ProcessEnv; onOutput?: (text: string) => void },
   ...args: string[]
 ): Promise<CliRun> {
   const env: NodeJS.ProcessEnv = {
@@ -26,6 +27,7 @@ export function runIndexerCli(
     MARKETPLACE_ADDRESS: p.market.marketplace,
     START_BLOCK: String(p.market.startBlock),
     LOG_LEVEL: "warn",
+    ...p.env,
   };
   delete env.CHAIN_ID;
   const script = path.join(repoRoot, "indexer", "src", "cli.ts");
@@ -37,8 +39,14 @@ export function runIndexerCli(
     });
     let stdout = "";
     let stderr = "";
-    child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
+    child.stdout.on("data", (c: Buffer) => {
+      stdout += c.toString();
+      p.onOutput?.(c.toString());
+    });
+    child.stderr.on("data", (c: Buffer) => {
+      stderr += c.toString();
+      p.onOutput?.(c.toString());
+    });
     child.on("exit", (code, signal) => resolve({ code, signal, stdout, stderr }));
   });
 }

@@ -33,7 +33,8 @@ function fatalMessage(code: string, text: string): Buffer {
   return Buffer.concat([header, fields]);
 }
 
-export async function startPgProxy(databaseUrl: string): Promise<PgProxy> {
+/** Listens on `port` (default: any free one). */
+export async function startPgProxy(databaseUrl: string, options: { port?: number } = {}): Promise<PgProxy> {
   const upstream = new URL(databaseUrl);
   const sockets = new Set<Socket>();
   let toKill = 0;
@@ -75,7 +76,7 @@ export async function startPgProxy(databaseUrl: string): Promise<PgProxy> {
       }
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, "127.0.0.1", resolve));
   const url = new URL(databaseUrl);
   url.hostname = "127.0.0.1";
   url.port = String((server.address() as AddressInfo).port);

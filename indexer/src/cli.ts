@@ -11,7 +11,7 @@ import pino from "pino";
 
 import { loadConfig } from "./config/config.js";
 import { formatDiff } from "./db/diff.js";
-import { withDbRetry, type DbRetryParameters } from "./db/errors.js";
+import { loggedDbRetry, withDbRetry } from "./db/errors.js";
 import { resetSchema, runMigrations } from "./db/migrate.js";
 import { openDatabase } from "./db/open.js";
 import { errorMessage, IndexerError } from "./errors.js";
@@ -41,11 +41,7 @@ async function main(): Promise<number> {
   const config = await loadConfig({ probeChainId: (url) => createChainRpc({ url, retry: { baseDelayMs: 200, maxDelayMs: 2000, maxAttempts: 5, maxTransientAttempts: 5 } }).getChainId() });
   const logger = pino({ level: config.logLevel });
   // A database that is not up yet (or restarting) is waited for, as an outage during indexing is.
-  const waitingFor = (context: string): DbRetryParameters => ({
-    context,
-    policy: config.sync.retry,
-    onRetry: (error, attempt, delayMs) => logger.warn({ err: errorMessage(error), attempt, delayMs }, `database unavailable while ${context}, retrying`),
-  });
+  const waitingFor = (context: string) => loggedDbRetry(context, config.sync.retry, logger);
   const db = await withDbRetry(
     () =>
       openDatabase({

@@ -15,7 +15,7 @@ import { ensureChain } from "./db/chain-state.js";
 import { buildDeferredIndexes, DEFERRED_HISTORY_TABLES, deferIndexes, mirrorIsEmpty } from "./db/deferred-indexes.js";
 import { deferDerivation, deriveDeferred } from "./db/deferred-derivation.js";
 import { deferRollups, finishDeferredRollups } from "./db/deferred-rollups.js";
-import { withDbRetry, type DbRetryParameters } from "./db/errors.js";
+import { loggedDbRetry, withDbRetry, type DbRetryParameters } from "./db/errors.js";
 import { createMaintenance } from "./db/maintenance.js";
 import type { Db } from "./db/types.js";
 import { errorMessage } from "./errors.js";
@@ -140,13 +140,7 @@ export function createIndexer(parameters: CreateIndexerParameters): Indexer {
 
   /** Retries of a database step outside the chains' batches (which retry their own). */
   function dbRetry(context: string): DbRetryParameters {
-    return {
-      context,
-      policy: settings.retry,
-      signal: controller.signal,
-      onRetry: (error, attempt, delayMs) =>
-        logger.warn({ err: errorMessage(error), attempt, delayMs }, `database unavailable while ${context}, retrying`),
-    };
+    return loggedDbRetry(context, settings.retry, logger, controller.signal);
   }
 
   /** Work that stop() waits for. */

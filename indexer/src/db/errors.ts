@@ -1,4 +1,6 @@
-import { DatabaseUnavailableError, IndexerError, FatalError } from "../errors.js";
+import type { Logger } from "pino";
+
+import { DatabaseUnavailableError, errorMessage, IndexerError, FatalError } from "../errors.js";
 import { withRetry, type RetryPolicy } from "../sync/retry.js";
 
 /** SQLSTATE classes and codes that mean "the server is (temporarily) not there", not "the SQL is wrong". */
@@ -32,6 +34,17 @@ export type DbRetryParameters = {
   signal?: AbortSignal;
   onRetry?: (error: Error, attempt: number, delayMs: number) => void;
 };
+
+/** Retries of `context` under `policy`, each logged as a warning (a batch logs its own). */
+export function loggedDbRetry(context: string, policy: RetryPolicy, logger: Logger, signal?: AbortSignal): DbRetryParameters {
+  return {
+    context,
+    policy,
+    signal,
+    onRetry: (error, attempt, delayMs) =>
+      logger.warn({ err: errorMessage(error), attempt, delayMs }, `database unavailable while ${context}, retrying`),
+  };
+}
 
 /**
  * Runs a database step, re-running it whole through outages; any other failure comes out classified.

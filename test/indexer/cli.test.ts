@@ -10,13 +10,11 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 
-import { createServer, type AddressInfo } from "node:net";
-
-import pg from "pg";
-
 import { openDatabase } from "../../indexer/src/index.js";
+import { freePort } from "../../scripts/lib/local-node.js";
 import { countLogs } from "./support/check.js";
 import { runIndexerCli } from "./support/cli.js";
+import { dropServerSchema } from "./support/db.js";
 import { startPgProxy, type PgProxy } from "./support/pg-proxy.js";
 import { deployMarket, type Market } from "./support/market.js";
 import { startNode, type TestNode } from "./support/node.js";
@@ -74,15 +72,6 @@ describe("indexer command line (pglite)", () => {
   });
 });
 
-/** A port nothing listens on (free a moment ago). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
 describe("indexer command line (postgres)", { skip: !process.env.DATABASE_URL && "DATABASE_URL is not set" }, () => {
   it("waits for a database that is not up yet, then indexes", async () => {
     const port = await freePort();
@@ -123,9 +112,7 @@ describe("indexer command line (postgres)", { skip: !process.env.DATABASE_URL &&
     } finally {
       await run;
       await proxy?.close();
-      const admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
-      await admin.connect();
-      await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).finally(() => admin.end());
+      await dropServerSchema(schema);
     }
   });
 });

@@ -14,7 +14,7 @@ import pg from "pg";
 
 import { FatalError, InjectedFailureError, openDatabase, runMigrations, verifyMirror, type Db } from "../../indexer/src/index.js";
 import { compareWithContract, countLogs } from "./support/check.js";
-import { dbKinds, openTestDatabase, withApplicationName, type TestDatabase } from "./support/db.js";
+import { dbKinds, dropServerSchema, openTestDatabase, withApplicationName, type TestDatabase } from "./support/db.js";
 import { chainOf, quietLogger, testIndexer } from "./support/indexer.js";
 import { startPgProxy } from "./support/pg-proxy.js";
 import { deployMarket, type Market } from "./support/market.js";
@@ -248,9 +248,7 @@ for (const kind of dbKinds()) {
           await db.close();
           await proxy.close();
           // Straight to the server: a failed run may have left the proxy with connections still to kill.
-          const admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
-          await admin.connect();
-          await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).finally(() => admin.end());
+          await dropServerSchema(schema);
         }
       });
     }

@@ -51,6 +51,16 @@ export async function openTestDatabase(kind: DbKind, options: { applicationName?
   };
 }
 
+/** Drops `schema` on the server of DATABASE_URL, over a connection of its own (not one a test may have broken). */
+export async function dropServerSchema(schema: string): Promise<void> {
+  const db = await openDatabase({ url: process.env.DATABASE_URL as string });
+  try {
+    await dropSchema(db, schema);
+  } finally {
+    await db.close();
+  }
+}
+
 export function withApplicationName(url: string, name: string | undefined): string {
   if (!name) return url;
   const u = new URL(url);
